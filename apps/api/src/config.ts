@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int({ error: 'must be a port number' })
+  .min(0, { error: 'must be a port number from 0 to 65535' })
+  .max(65535, { error: 'must be a port number from 0 to 65535' });
+
+const positiveInt = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
+
+const ConfigSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      error: 'must be a postgres:// or postgresql:// URL',
+    }),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type DatabaseTarget =
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
+  | { readonly kind: 'embedded'; readonly dataDir: string };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseTarget;
+  readonly production: boolean;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The only place that reads the environment: every setting is validated here, with a clear error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const values = parsed.data;
+  const database: DatabaseTarget = values.DATABASE_URL
+    ? { kind: 'postgres', url: values.DATABASE_URL, poolMax: values.DATABASE_POOL_MAX }
+    : { kind: 'embedded', dataDir: path.resolve(invocationDir(env), values.DATA_DIR) };
+  return Object.freeze({
+    port: values.PORT,
+    host: values.HOST,
+    database,
+    production: values.NODE_ENV === 'production',
+    logLevel: values.LOG_LEVEL,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+/**
+ * A relative DATA_DIR is taken from where the command was typed: pnpm runs `start` inside
+ * apps/api but records the caller's directory in INIT_CWD, so `pnpm start` and `pnpm admin`
+ * at the repository root open the same embedded database.
+ */
+function invocationDir(env: NodeJS.ProcessEnv): string {
+  return env.INIT_CWD || process.cwd();
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config';
+import { acquireEmbeddedLock } from './embedded-lock';
+import type { Database } from './schema';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseTarget['kind'];
+  /** Answers within `timeoutMs` whether a trivial query succeeds. */
+  isReady(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Who holds the embedded database, named in the message another opener gets. */
+  readonly purpose: string;
+  /** Called with idle-connection errors, which must never crash the process. */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+/** One code path above the dialect: a pg Pool on Postgres, or PGlite in process. */
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle> {
+  return target.kind === 'postgres'
+    ? openPostgres(target.url, target.poolMax, options)
+    : openEmbedded(target.dataDir, options);
+}
+
+function openPostgres(url: string, poolMax: number, options: OpenDatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    // Fail fast while the database is away instead of queueing requests without end.
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 30_000,
+    application_name: 'runner-registry',
+  });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    isReady: (timeoutMs) => ping(db, timeoutMs),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(
+  dataDir: string,
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle> {
+  const lock = acquireEmbeddedLock(dataDir, options.purpose);
+  try {
+    const pglite = new PGlite(path.join(dataDir, 'pgdata'));
+    await pglite.waitReady;
+    return wrapPGlite(pglite, 'embedded', () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Wraps an open PGlite instance (tests hand in one restored from a snapshot). */
+export function wrapPGlite(
+  pglite: PGlite,
+  kind: DatabaseTarget['kind'] = 'embedded',
+  onClose?: () => void,
+): DatabaseHandle {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind,
+    isReady: (timeoutMs) => ping(db, timeoutMs),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        onClose?.();
+      }
+    },
+  };
+}
+
+async function ping(db: Kysely<Database>, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    const query = sql`SELECT 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** The body of every error that is answered outside a procedure: the same shape procedures use. */
+export interface HttpErrorBody {
+  readonly status: number;
+  readonly message: string;
+  readonly code: string;
+}
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_SUPPORTED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_SERVER_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function errorBody(status: number, message: string): HttpErrorBody {
+  return {
+    status,
+    message,
+    code: CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+  };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody(404, `No route for ${req.method} ${req.path}`));
+};
+
+/** Errors raised before a procedure runs: malformed JSON, size limit, and anything unexpected. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const { status, type } = error as { status?: number; type?: string };
+    if (type === 'entity.too.large') {
+      res.status(413).json(errorBody(413, 'Request body is larger than 1 MiB'));
+    } else if (type === 'entity.parse.failed') {
+      res.status(400).json(errorBody(400, 'Request body is not valid JSON'));
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json(errorBody(status, 'Bad request'));
+    } else {
+      logger.error({ err_name: (error as Error)?.name }, 'unhandled error');
+      res.status(500).json(errorBody(500, 'Internal server error'));
+    }
+  };
+}

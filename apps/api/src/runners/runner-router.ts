@@ -1,0 +1,45 @@
+import {
+  Runner,
+  RunnerCreateInput,
+  RunnerIdInput,
+  RunnerListInput,
+  RunnerPage,
+  RunnerUpdateInput,
+} from '@runner-registry/contract';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import { authedProcedure } from '../trpc';
+
+/** Another user's runner and a missing one get the same answer. */
+function found(runner: Runner | undefined): Runner {
+  if (!runner) throw new TRPCError({ code: 'NOT_FOUND', message: 'Runner not found' });
+  return runner;
+}
+
+export const runnerRouter = {
+  create: authedProcedure
+    .input(RunnerCreateInput)
+    .output(Runner)
+    .mutation(({ ctx, input }) => ctx.runners.create(ctx.userId, input)),
+
+  get: authedProcedure
+    .input(RunnerIdInput)
+    .output(Runner)
+    .query(async ({ ctx, input }) => found(await ctx.runners.get(ctx.userId, input.id))),
+
+  list: authedProcedure
+    .input(RunnerListInput)
+    .output(RunnerPage)
+    .query(({ ctx, input }) => ctx.runners.list(ctx.userId, input)),
+
+  update: authedProcedure
+    .input(RunnerUpdateInput)
+    .output(Runner)
+    .mutation(async ({ ctx, input: { id, ...changes } }) =>
+      found(await ctx.runners.update(ctx.userId, id, changes)),
+    ),
+
+  delete: authedProcedure
+    .input(RunnerIdInput)
+    .output(Runner)
+    .mutation(async ({ ctx, input }) => found(await ctx.runners.delete(ctx.userId, input.id))),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { createTokenRepository } from './auth/token-repository';
+import type { DatabaseHandle } from './db/database';
+import { createRunnerRepository } from './runners/runner-repository';
+
+export interface ServerOptions {
+  readonly database: DatabaseHandle;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly port: number;
+  readonly production: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: http.Server;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then resolves. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { database, logger } = options;
+  const app = createApp({
+    services: {
+      runners: createRunnerRepository(database.db),
+      tokens: createTokenRepository(database.db),
+      logger,
+    },
+    database,
+    production: options.production,
+  });
+  const server = http.createServer(app);
+  // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        const forceTimer = setTimeout(() => {
+          logger.warn('shutdown timeout: closing the remaining connections');
+          server.closeAllConnections();
+        }, options.shutdownTimeoutMs);
+        // Connections that go idle after their last response are closed as soon as they do.
+        const idleTimer = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearTimeout(forceTimer);
+          clearInterval(idleTimer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return stopping;
+    },
+  };
+}

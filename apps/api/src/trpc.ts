@@ -1,0 +1,95 @@
+import { describeInputIssues, type InputIssue, toInputIssues } from '@runner-registry/contract';
+import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
+import type { Logger } from 'pino';
+import type { TokenRepository } from './auth/token-repository';
+import { bearerToken, looksLikeToken } from './auth/tokens';
+import { isDatabaseUnavailable } from './db/errors';
+import type { RunnerRepository } from './runners/runner-repository';
+
+// ---------------------------------------------------------------------------
+// Context: who is calling, and the repositories a procedure may use.
+// ---------------------------------------------------------------------------
+
+export interface Services {
+  readonly runners: RunnerRepository;
+  readonly tokens: TokenRepository;
+  readonly logger: Logger;
+}
+
+export interface Context extends Services {
+  /** The raw Authorization header; verified only by procedures that need a user. */
+  readonly authorization: string | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Init: one error shape for every caller.
+// ---------------------------------------------------------------------------
+
+export interface ErrorData {
+  readonly code: TRPC_ERROR_CODE_KEY;
+  readonly httpStatus: number;
+  readonly path?: string;
+  /** With BAD_REQUEST from validation: each failing field and why. */
+  readonly issues?: InputIssue[];
+}
+
+const GENERIC_MESSAGES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
+  INTERNAL_SERVER_ERROR: 'Internal server error',
+  SERVICE_UNAVAILABLE: 'Service unavailable: the database cannot be reached; try again shortly',
+};
+
+function validationIssues(error: TRPCError): InputIssue[] | undefined {
+  if (error.code !== 'BAD_REQUEST') return undefined;
+  const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? toInputIssues(issues) : undefined;
+}
+
+const t = initTRPC.context<Context>().create({
+  // Stack traces and internal messages never reach a caller, in any mode.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const issues = validationIssues(error);
+    const message =
+      GENERIC_MESSAGES[error.code] ?? (issues ? describeInputIssues(issues) : error.message);
+    const data: ErrorData = {
+      code: error.code,
+      httpStatus: shape.data.httpStatus,
+      ...(shape.data.path !== undefined && { path: shape.data.path }),
+      ...(issues && { issues }),
+    };
+    return { message, code: shape.code, data };
+  },
+});
+
+export const createRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// ---------------------------------------------------------------------------
+// Procedures: public, and authed (ctx.userId is set; handlers never re-check).
+// ---------------------------------------------------------------------------
+
+/** A database that cannot be reached is a 503 with a generic message, not a 500. */
+const databaseAvailability = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: result.error.cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(databaseAvailability);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = bearerToken(ctx.authorization);
+  if (!token) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Missing API token: send "Authorization: Bearer <token>"',
+    });
+  }
+  const owner = looksLikeToken(token) ? await ctx.tokens.findUserByToken(token) : undefined;
+  if (!owner) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid, revoked or expired API token' });
+  }
+  return next({ ctx: { userId: owner.userId } });
+});

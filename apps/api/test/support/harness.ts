@@ -1,0 +1,96 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { createRunnerClient, type RunnerClient } from '@runner-registry/client';
+import { sql } from 'kysely';
+import type pino from 'pino';
+import { inject } from 'vitest';
+import { createTokenRepository } from '../../src/auth/token-repository';
+import { type DatabaseHandle, openDatabase, wrapPGlite } from '../../src/db/database';
+import { createLogger } from '../../src/log/logger';
+import { type RunningServer, startServer } from '../../src/server';
+import type { ErrorData } from '../../src/trpc';
+
+/** Which database this run uses: the embedded default, or Postgres when DATABASE_URL is set. */
+export const dialect = inject('databaseUrl') ? 'postgres' : 'embedded';
+
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  const databaseUrl = inject('databaseUrl');
+  if (databaseUrl) {
+    return openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 10 }, { purpose: 'test' });
+  }
+  const snapshot = inject('pgliteSnapshot');
+  if (!snapshot) throw new Error('global setup provided no database');
+  const pglite = new PGlite({ loadDataDir: new Blob([await fs.readFile(snapshot)]) });
+  await pglite.waitReady;
+  return wrapPGlite(pglite);
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly database: DatabaseHandle;
+  readonly server: RunningServer;
+  /** A new user with a fresh token, and a client that calls as that user. */
+  newUser(): Promise<TestUser>;
+  /** Raw HTTP against the server, for what the typed client cannot send. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface TestUser {
+  readonly userId: string;
+  readonly token: string;
+  readonly client: RunnerClient;
+}
+
+let userCounter = 0;
+
+/** A real HTTP server on an ephemeral port, on the run's database. */
+export async function startTestServer(
+  options: { logger?: pino.Logger; production?: boolean } = {},
+): Promise<TestServer> {
+  const database = await openTestDatabase();
+  const server = await startServer({
+    database,
+    logger: options.logger ?? createLogger('silent'),
+    host: '127.0.0.1',
+    port: 0,
+    production: options.production ?? true,
+    shutdownTimeoutMs: 5_000,
+  });
+  const tokens = createTokenRepository(database.db);
+  return {
+    url: server.url,
+    database,
+    server,
+    async newUser() {
+      userCounter += 1;
+      const email = `user-${process.pid}-${Date.now()}-${userCounter}@example.test`;
+      const issued = await tokens.createUser(email);
+      return {
+        userId: issued.userId,
+        token: issued.token,
+        client: createRunnerClient({ url: server.url, token: issued.token }),
+      };
+    },
+    fetch: (path, init) => fetch(`${server.url}${path}`, init),
+    async close() {
+      await server.stop();
+      await database.close();
+    },
+  };
+}
+
+/** The body of a tRPC error response, as raw HTTP callers see it. */
+export interface TrpcErrorBody {
+  readonly error: { readonly message: string; readonly data: ErrorData };
+}
+
+/** The runner row as stored, for asserting that nothing changed. */
+export async function storedRunner(database: DatabaseHandle, id: string) {
+  return database.db
+    .selectFrom('runners')
+    .selectAll()
+    .select(sql<string>`headers::text`.as('headers_text'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
