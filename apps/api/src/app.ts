@@ -1,13 +1,15 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { DatabaseHandle } from './db/database';
-import { sqlState } from './db/errors';
 import { errorHandler, notFound } from './http/errors';
+import { MAX_BODY_BYTES } from './http/limits';
 import { requestLog } from './http/request-log';
+import { procedureFailureLogger } from './log/procedure-failure';
+import { createDocsRouter } from './rest/docs';
+import { createOpenApiDocument } from './rest/openapi';
+import { createRestRouter } from './rest/rest-router';
 import { appRouter } from './router';
 import type { Services } from './trpc';
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   readonly services: Services;
@@ -19,10 +21,15 @@ export interface AppOptions {
 /** Assembles the HTTP face of the service; every HTTP concern lives here, in trpc.ts or in http/. */
 export function createApp({ services, database, production }: AppOptions): Express {
   const { logger } = services;
+  const logFailure = procedureFailureLogger(logger, production);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -40,23 +47,17 @@ export function createApp({ services, database, production }: AppOptions): Expre
       router: appRouter,
       maxBodySize: MAX_BODY_BYTES,
       createContext: ({ req }) => ({ ...services, authorization: req.headers.authorization }),
-      onError({ error, path, type }) {
-        if (error.code !== 'INTERNAL_SERVER_ERROR' && error.code !== 'SERVICE_UNAVAILABLE') return;
-        const cause = error.cause;
-        logger.error(
-          {
-            procedure: path,
-            type,
-            code: error.code,
-            err_name: cause?.name,
-            sqlstate: sqlState(cause),
-            ...(!production && { err_message: cause?.message, stack: cause?.stack }),
-          },
-          'procedure failed',
-        );
-      },
+      onError: ({ error, path }) => logFailure(error, path),
     }),
   );
+
+  app.use('/v1', createRestRouter({ services, production }));
+
+  const openApiDocument = JSON.stringify(createOpenApiDocument());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('json').send(openApiDocument);
+  });
+  app.use('/docs', createDocsRouter());
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,5 +1,11 @@
-import { describeInputIssues, type InputIssue, toInputIssues } from '@runner-registry/contract';
+import {
+  type ApiError,
+  describeInputIssues,
+  type InputIssue,
+  toInputIssues,
+} from '@runner-registry/contract';
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Logger } from 'pino';
 import type { TokenRepository } from './auth/token-repository';
 import { bearerToken, looksLikeToken } from './auth/tokens';
@@ -44,16 +50,30 @@ function validationIssues(error: TRPCError): InputIssue[] | undefined {
   return Array.isArray(issues) ? toInputIssues(issues) : undefined;
 }
 
+/**
+ * The one description of an error that every face shows: tRPC puts it in its error shape,
+ * REST sends it as the body. Internal messages never leave: 5xx get a generic one.
+ */
+export function describeError(error: TRPCError): ApiError {
+  const issues = validationIssues(error);
+  const message =
+    GENERIC_MESSAGES[error.code] ?? (issues ? describeInputIssues(issues) : error.message);
+  return {
+    status: getHTTPStatusCodeFromError(error),
+    message,
+    code: error.code,
+    ...(issues && { issues }),
+  };
+}
+
 const t = initTRPC.context<Context>().create({
   // Stack traces and internal messages never reach a caller, in any mode.
   isDev: false,
   errorFormatter({ shape, error }) {
-    const issues = validationIssues(error);
-    const message =
-      GENERIC_MESSAGES[error.code] ?? (issues ? describeInputIssues(issues) : error.message);
+    const { status, message, code, issues } = describeError(error);
     const data: ErrorData = {
-      code: error.code,
-      httpStatus: shape.data.httpStatus,
+      code: code as TRPC_ERROR_CODE_KEY,
+      httpStatus: status,
       ...(shape.data.path !== undefined && { path: shape.data.path }),
       ...(issues && { issues }),
     };

@@ -1,8 +1,11 @@
+import { z } from 'zod';
+
+export const InputIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])).meta({ description: 'The failing field' }),
+  message: z.string(),
+});
 /** One problem with a request, named by the path of the field it concerns. */
-export interface InputIssue {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-}
+export type InputIssue = z.infer<typeof InputIssueSchema>;
 
 interface RawIssue {
   readonly path?: readonly PropertyKey[] | readonly unknown[];
@@ -38,3 +41,17 @@ export function describeInputIssues(issues: readonly InputIssue[]): string {
   );
   return parts.length > 0 ? parts.join('; ') : 'Invalid input';
 }
+
+/** The body of every REST error; `status` and `message` follow ComfyControl's error body. */
+export const ApiError = z
+  .object({
+    status: z.number().int().meta({ description: 'The HTTP status', example: 404 }),
+    message: z.string().meta({ example: 'Runner not found' }),
+    code: z.string().meta({ description: 'The tRPC error code', example: 'NOT_FOUND' }),
+    issues: z
+      .array(InputIssueSchema)
+      .optional()
+      .meta({ description: 'With 400: each failing field and why' }),
+  })
+  .meta({ id: 'Error' });
+export type ApiError = z.infer<typeof ApiError>;

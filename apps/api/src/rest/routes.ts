@@ -1,0 +1,119 @@
+import {
+  Runner,
+  RunnerCreateInput,
+  RunnerId,
+  RunnerListInput,
+  RunnerPage,
+  RunnerUpdateInput,
+} from '@runner-registry/contract';
+import { z } from 'zod';
+import type { RouterInputs } from '../router';
+
+type RunnerProcedure = `runner.${keyof RouterInputs['runner'] & string}`;
+
+/** How one REST route maps onto a procedure: the table both the adapter and the document read. */
+export interface RestRoute {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI form: `/v1/runner/{id}`. */
+  readonly path: string;
+  readonly procedure: RunnerProcedure;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly successStatus: 200 | 201 | 204;
+  /** What the parts of the request carry; the procedure's input is their union. */
+  readonly request: {
+    readonly path?: z.ZodObject;
+    readonly query?: z.ZodObject;
+    readonly body?: z.ZodObject;
+  };
+  readonly response?: z.ZodType;
+  /** Error statuses this route can answer besides 401, 413, 415 and 503, which every route can. */
+  readonly errors: readonly number[];
+}
+
+const RunnerPath = z.object({ id: RunnerId });
+const RunnerUpdateBody = RunnerUpdateInput.omit({ id: true }).meta({ id: 'RunnerUpdate' });
+
+const UPDATE_DESCRIPTION =
+  'Every field is optional: omitted fields keep their values and `{}` is a valid no-op. ' +
+  '`tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. ' +
+  '`status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every ' +
+  'success. A runner of another user answers 404, exactly like a missing one.';
+
+export const restRoutes: readonly RestRoute[] = [
+  {
+    method: 'post',
+    path: '/v1/runner',
+    procedure: 'runner.create',
+    operationId: 'createRunner',
+    summary: 'Create a runner',
+    description: 'Registers a runner. New runners are `active`.',
+    successStatus: 201,
+    request: { body: RunnerCreateInput.meta({ id: 'RunnerCreate' }) },
+    response: Runner,
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/v1/runner',
+    procedure: 'runner.list',
+    operationId: 'listRunners',
+    summary: 'List runners',
+    description:
+      'The caller’s runners, newest first. `total` counts every match, not just the page; a page ' +
+      'past the end is empty. `tags` keeps runners that carry all of them: repeat the parameter ' +
+      'or separate tags with commas.',
+    successStatus: 200,
+    request: { query: RunnerListInput },
+    response: RunnerPage,
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/v1/runner/{id}',
+    procedure: 'runner.get',
+    operationId: 'getRunner',
+    summary: 'Get a runner',
+    description: 'A runner of another user answers 404, exactly like a missing one.',
+    successStatus: 200,
+    request: { path: RunnerPath },
+    response: Runner,
+    errors: [400, 404],
+  },
+  {
+    method: 'put',
+    path: '/v1/runner/{id}',
+    procedure: 'runner.update',
+    operationId: 'updateRunner',
+    summary: 'Update a runner',
+    description: UPDATE_DESCRIPTION,
+    successStatus: 200,
+    request: { path: RunnerPath, body: RunnerUpdateBody },
+    response: Runner,
+    errors: [400, 404],
+  },
+  {
+    method: 'patch',
+    path: '/v1/runner/{id}',
+    procedure: 'runner.update',
+    operationId: 'patchRunner',
+    summary: 'Update a runner (same as PUT)',
+    description: `Behaves exactly like PUT. ${UPDATE_DESCRIPTION}`,
+    successStatus: 200,
+    request: { path: RunnerPath, body: RunnerUpdateBody },
+    response: Runner,
+    errors: [400, 404],
+  },
+  {
+    method: 'delete',
+    path: '/v1/runner/{id}',
+    procedure: 'runner.delete',
+    operationId: 'deleteRunner',
+    summary: 'Delete a runner',
+    description: 'Answers 204 with no body. A runner of another user answers 404.',
+    successStatus: 204,
+    request: { path: RunnerPath },
+    errors: [400, 404],
+  },
+];
