@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { OutboundOptions } from './runners/runner-http';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -30,6 +31,11 @@ const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  RUNNER_TIMEOUT_MS: positiveInt.default(5_000),
+  RUNNER_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type DatabaseTarget =
@@ -43,6 +49,7 @@ export interface Config {
   readonly production: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shutdownTimeoutMs: number;
+  readonly outbound: OutboundOptions;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    outbound: {
+      timeoutMs: values.RUNNER_TIMEOUT_MS,
+      maxResponseBytes: 1024 * 1024,
+      allowPrivateAddresses: values.RUNNER_ALLOW_PRIVATE_ADDRESSES,
+    },
   });
 }
 

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     port: config.port,
     production: config.production,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    outbound: config.outbound,
   });
   logger.info(
     { url: server.url, database: config.database.kind },

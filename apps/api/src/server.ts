@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
+import { createRunnerHttp, type OutboundOptions } from './runners/runner-http';
 import { createRunnerRepository } from './runners/runner-repository';
 
 export interface ServerOptions {
@@ -13,6 +14,7 @@ export interface ServerOptions {
   readonly port: number;
   readonly production: boolean;
   readonly shutdownTimeoutMs: number;
+  readonly outbound: OutboundOptions;
 }
 
 export interface RunningServer {
@@ -28,6 +30,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     services: {
       runners: createRunnerRepository(database.db),
       tokens: createTokenRepository(database.db),
+      runnerHttp: createRunnerHttp(options.outbound),
       logger,
     },
     database,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { TokenRepository } from './auth/token-repository';
 import { bearerToken, looksLikeToken } from './auth/tokens';
 import { isDatabaseUnavailable } from './db/errors';
+import type { RunnerHttp } from './runners/runner-http';
 import type { RunnerRepository } from './runners/runner-repository';
 
 // ---------------------------------------------------------------------------
@@ -18,6 +19,8 @@ import type { RunnerRepository } from './runners/runner-repository';
 
 export interface Services {
   readonly runners: RunnerRepository;
+  /** Requests to runners themselves (health check, interrupt). */
+  readonly runnerHttp: RunnerHttp;
   readonly tokens: TokenRepository;
   readonly logger: Logger;
 }

@@ -1,2 +1,3 @@
 export * from './issues';
+export * from './operations';
 export * from './runner';

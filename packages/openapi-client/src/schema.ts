@@ -32,6 +32,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/select": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pick a runner for a job
+         * @description Picks one of the caller’s `active` runners, uniformly at random among those that carry every requested tag; a runner without tags qualifies for any request, a `disabled` one never. 404 when none qualifies.
+         *
+         *     Same as the tRPC procedure `runner.select`.
+         */
+        post: operations["selectRunner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/{id}": {
         parameters: {
             query?: never;
@@ -72,6 +94,50 @@ export interface paths {
         patch: operations["patchRunner"];
         trace?: never;
     };
+    "/v1/runner/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a runner’s health
+         * @description Calls `GET {endpoint}/system_stats` on the runner with its stored headers and a short timeout. An unreachable runner, a timeout, a non-2xx answer or an answer that is not ComfyUI’s is still a 200, with `reachable: false` and a short `error`.
+         *
+         *     Same as the tRPC procedure `runner.check`.
+         */
+        post: operations["checkRunner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/{id}/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt the runner’s current job
+         * @description Sends `POST {endpoint}/interrupt` to the runner with its stored headers. 502 when the runner cannot be reached or does not answer 2xx.
+         *
+         *     Same as the tRPC procedure `runner.interrupt`.
+         */
+        post: operations["interruptRunner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -99,6 +165,16 @@ export interface components {
             };
             /**
              * @description At most 10 distinct tags of 1 to 64 characters; replaced as a whole on update
+             * @example [
+             *       "gpu",
+             *       "a100"
+             *     ]
+             */
+            tags?: string[];
+        };
+        RunnerSelect: {
+            /**
+             * @description A runner qualifies when it carries every one of these tags; a runner without tags qualifies for any request
              * @example [
              *       "gpu",
              *       "a100"
@@ -213,6 +289,30 @@ export interface components {
             /** @description Number of matching runners on all pages */
             total: number;
         };
+        RunnerHealth: {
+            reachable: boolean;
+            /** @description Time to the full answer; null when no answer came */
+            latency_ms: number | null;
+            /** Format: date-time */
+            checked_at: string;
+            comfyui_version: string | null;
+            python_version: string | null;
+            pytorch_version: string | null;
+            devices: {
+                name: string;
+                type: string;
+                /** @description Bytes */
+                vram_total: number | null;
+                /** @description Bytes */
+                vram_free: number | null;
+            }[];
+            /** @description Why the runner is not reachable; never carries header values */
+            error?: string;
+        };
+        RunnerInterruptResult: {
+            /** @constant */
+            interrupted: true;
+        };
     };
     responses: never;
     parameters: never;
@@ -308,6 +408,84 @@ export interface operations {
             };
             /** @description No token, or an unknown, revoked or expired one. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 1 MiB. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    selectRunner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunnerSelect"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Runner"];
+                };
+            };
+            /** @description The input breaks a rule of the contract; `issues` names each failing field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such runner, or it belongs to another user. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -604,6 +782,133 @@ export interface operations {
             };
             /** @description The body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkRunner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Runner id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerHealth"];
+                };
+            };
+            /** @description The input breaks a rule of the contract; `issues` names each failing field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such runner, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interruptRunner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Runner id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerInterruptResult"];
+                };
+            };
+            /** @description The input breaks a rule of the contract; `issues` names each failing field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such runner, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The runner cannot be reached or did not answer 2xx. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

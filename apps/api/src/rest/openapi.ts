@@ -12,6 +12,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such runner, or it belongs to another user.',
   413: 'The body is larger than 1 MiB. Nothing changed.',
   415: 'The body is not `application/json`.',
+  502: 'The runner cannot be reached or did not answer 2xx.',
   503: 'The database cannot be reached; try again shortly.',
 };
 const ALWAYS = [401, 503];

@@ -20,6 +20,9 @@ const INVOKE: Record<RestRoute['procedure'], Invoke> = {
   'runner.list': (caller, input) => caller.runner.list(input as never),
   'runner.update': (caller, input) => caller.runner.update(input as never),
   'runner.delete': (caller, input) => caller.runner.delete(input as never),
+  'runner.select': (caller, input) => caller.runner.select(input as never),
+  'runner.check': (caller, input) => caller.runner.check(input as never),
+  'runner.interrupt': (caller, input) => caller.runner.interrupt(input as never),
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;

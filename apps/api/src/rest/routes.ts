@@ -1,9 +1,12 @@
 import {
   Runner,
   RunnerCreateInput,
+  RunnerHealth,
   RunnerId,
+  RunnerInterruptResult,
   RunnerListInput,
   RunnerPage,
+  RunnerSelectInput,
   RunnerUpdateInput,
 } from '@runner-registry/contract';
 import { z } from 'zod';
@@ -70,6 +73,21 @@ export const restRoutes: readonly RestRoute[] = [
     errors: [400],
   },
   {
+    method: 'post',
+    path: '/v1/runner/select',
+    procedure: 'runner.select',
+    operationId: 'selectRunner',
+    summary: 'Pick a runner for a job',
+    description:
+      'Picks one of the caller’s `active` runners, uniformly at random among those that carry ' +
+      'every requested tag; a runner without tags qualifies for any request, a `disabled` one ' +
+      'never. 404 when none qualifies.',
+    successStatus: 200,
+    request: { body: RunnerSelectInput.meta({ id: 'RunnerSelect' }) },
+    response: Runner,
+    errors: [400, 404],
+  },
+  {
     method: 'get',
     path: '/v1/runner/{id}',
     procedure: 'runner.get',
@@ -115,5 +133,34 @@ export const restRoutes: readonly RestRoute[] = [
     successStatus: 204,
     request: { path: RunnerPath },
     errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/runner/{id}/check',
+    procedure: 'runner.check',
+    operationId: 'checkRunner',
+    summary: 'Check a runner’s health',
+    description:
+      'Calls `GET {endpoint}/system_stats` on the runner with its stored headers and a short ' +
+      'timeout. An unreachable runner, a timeout, a non-2xx answer or an answer that is not ' +
+      'ComfyUI’s is still a 200, with `reachable: false` and a short `error`.',
+    successStatus: 200,
+    request: { path: RunnerPath },
+    response: RunnerHealth,
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/runner/{id}/interrupt',
+    procedure: 'runner.interrupt',
+    operationId: 'interruptRunner',
+    summary: 'Interrupt the runner’s current job',
+    description:
+      'Sends `POST {endpoint}/interrupt` to the runner with its stored headers. 502 when the ' +
+      'runner cannot be reached or does not answer 2xx.',
+    successStatus: 200,
+    request: { path: RunnerPath },
+    response: RunnerInterruptResult,
+    errors: [400, 404, 502],
   },
 ];

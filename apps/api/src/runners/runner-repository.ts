@@ -111,6 +111,23 @@ export function createRunnerRepository(db: Kysely<Database>) {
       return row && toRunner(row);
     },
 
+    /**
+     * One of the user's active runners that carries every requested tag (a runner without tags
+     * qualifies for anything), chosen uniformly at random. One query on the user's active runners.
+     */
+    async select(userId: string, tags: readonly string[]): Promise<Runner | undefined> {
+      const row = await db
+        .selectFrom('runners')
+        .select(RUNNER_COLUMNS)
+        .where('user_id', '=', userId)
+        .where('status', '=', 'active')
+        .where(sql<boolean>`(tags @> ${sql.val(tags)}::text[] OR tags = '{}')`)
+        .orderBy(sql`random()`)
+        .limit(1)
+        .executeTakeFirst();
+      return row && toRunner(row);
+    },
+
     async delete(userId: string, id: string): Promise<Runner | undefined> {
       const row = await db
         .deleteFrom('runners')

@@ -1,13 +1,18 @@
 import {
   Runner,
   RunnerCreateInput,
+  RunnerHealth,
   RunnerIdInput,
+  RunnerInterruptResult,
   RunnerListInput,
   RunnerPage,
+  RunnerSelectInput,
   RunnerUpdateInput,
 } from '@runner-registry/contract';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { authedProcedure } from '../trpc';
+import { checkRunner } from './health-check';
+import { interruptRunner } from './interrupt';
 
 /** Another user's runner and a missing one get the same answer. */
 function found(runner: Runner | undefined): Runner {
@@ -36,6 +41,38 @@ export const runnerRouter = {
     .output(Runner)
     .mutation(async ({ ctx, input: { id, ...changes } }) =>
       found(await ctx.runners.update(ctx.userId, id, changes)),
+    ),
+
+  select: authedProcedure
+    .input(RunnerSelectInput)
+    .output(Runner)
+    .mutation(async ({ ctx, input }) => {
+      const tags = input.tags ?? [];
+      const runner = await ctx.runners.select(ctx.userId, tags);
+      if (!runner) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message:
+            tags.length > 0
+              ? `No active runner carries all of the tags: ${tags.join(', ')}`
+              : 'No active runner',
+        });
+      }
+      return runner;
+    }),
+
+  check: authedProcedure
+    .input(RunnerIdInput)
+    .output(RunnerHealth)
+    .mutation(async ({ ctx, input }) =>
+      checkRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
+    ),
+
+  interrupt: authedProcedure
+    .input(RunnerIdInput)
+    .output(RunnerInterruptResult)
+    .mutation(async ({ ctx, input }) =>
+      interruptRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
     ),
 
   delete: authedProcedure

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createTokenRepository } from '../../src/auth/token-repository';
 import { type DatabaseHandle, openDatabase, wrapPGlite } from '../../src/db/database';
 import { createLogger } from '../../src/log/logger';
+import type { OutboundOptions } from '../../src/runners/runner-http';
 import { type RunningServer, startServer } from '../../src/server';
 import type { ErrorData } from '../../src/trpc';
 
@@ -46,7 +47,7 @@ let userCounter = 0;
 
 /** A real HTTP server on an ephemeral port, on the run's database. */
 export async function startTestServer(
-  options: { logger?: pino.Logger; production?: boolean } = {},
+  options: { logger?: pino.Logger; production?: boolean; outbound?: Partial<OutboundOptions> } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase();
   const server = await startServer({
@@ -56,6 +57,12 @@ export async function startTestServer(
     port: 0,
     production: options.production ?? true,
     shutdownTimeoutMs: 5_000,
+    outbound: {
+      timeoutMs: 1_000,
+      maxResponseBytes: 64 * 1024,
+      allowPrivateAddresses: true,
+      ...options.outbound,
+    },
   });
   const tokens = createTokenRepository(database.db);
   return {

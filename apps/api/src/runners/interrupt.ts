@@ -1,0 +1,26 @@
+import type { RunnerInterruptResult } from '@runner-registry/contract';
+import { TRPCError } from '@trpc/server';
+import { OutboundError, type RunnerHttp } from './runner-http';
+
+interface InterruptTarget {
+  readonly endpoint: string;
+  readonly headers: Record<string, string>;
+}
+
+/** POST {endpoint}/interrupt; a runner that cannot be reached or refuses is a 502. */
+export async function interruptRunner(
+  http: RunnerHttp,
+  runner: InterruptTarget,
+): Promise<RunnerInterruptResult> {
+  let status: number;
+  try {
+    ({ status } = await http.request(runner.endpoint, 'interrupt', 'POST', runner.headers));
+  } catch (error) {
+    const reason = error instanceof OutboundError ? error.message : 'request failed';
+    throw new TRPCError({ code: 'BAD_GATEWAY', message: `Runner unreachable: ${reason}` });
+  }
+  if (status < 200 || status >= 300) {
+    throw new TRPCError({ code: 'BAD_GATEWAY', message: `Runner answered HTTP ${status}` });
+  }
+  return { interrupted: true };
+}
