@@ -15,6 +15,18 @@ const positiveInt = z.coerce
   .int({ error: 'must be a positive integer' })
   .positive({ error: 'must be a positive integer' });
 
+const base64Key = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const key = Buffer.from(value, 'base64');
+    if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes in base64 (44 characters)' });
+      return z.NEVER;
+    }
+    return key;
+  });
+
 const ConfigSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -31,6 +43,12 @@ const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  HEADER_ENCRYPTION_KEY: base64Key.optional(),
+  HEADER_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').filter(Boolean) : []))
+    .pipe(z.array(base64Key)),
   RUNNER_TIMEOUT_MS: positiveInt.default(5_000),
   RUNNER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -50,6 +68,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
+  /** Runner headers are encrypted with `primary`; `previous` keys only decrypt, for rotation. */
+  readonly headerKeys: { readonly primary?: Buffer; readonly previous: readonly Buffer[] };
 }
 
 export class ConfigError extends Error {
@@ -76,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    headerKeys: {
+      ...(values.HEADER_ENCRYPTION_KEY && { primary: values.HEADER_ENCRYPTION_KEY }),
+      previous: values.HEADER_ENCRYPTION_OLD_KEYS,
+    },
     outbound: {
       timeoutMs: values.RUNNER_TIMEOUT_MS,
       maxResponseBytes: 1024 * 1024,

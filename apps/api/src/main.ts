@@ -3,11 +3,13 @@ import { openDatabase } from './db/database';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './log/logger';
+import { loadHeaderCipher } from './runners/header-keys';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  const headerCipher = loadHeaderCipher(config);
   const database = await openDatabase(config.database, {
     purpose: 'server',
     onIdleError: (error) =>
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     production: config.production,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     outbound: config.outbound,
+    headerCipher,
   });
   logger.info(
     { url: server.url, database: config.database.kind },

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
+import type { HeaderCipher } from './runners/header-cipher';
 import { createRunnerHttp, type OutboundOptions } from './runners/runner-http';
 import { createRunnerRepository } from './runners/runner-repository';
 
@@ -15,6 +16,7 @@ export interface ServerOptions {
   readonly production: boolean;
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
+  readonly headerCipher: HeaderCipher;
 }
 
 export interface RunningServer {
@@ -28,7 +30,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { database, logger } = options;
   const app = createApp({
     services: {
-      runners: createRunnerRepository(database.db),
+      runners: createRunnerRepository(database.db, options.headerCipher),
       tokens: createTokenRepository(database.db),
       runnerHttp: createRunnerHttp(options.outbound),
       logger,

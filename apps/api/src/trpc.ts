@@ -114,5 +114,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!owner) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid, revoked or expired API token' });
   }
-  return next({ ctx: { userId: owner.userId } });
+  return next({
+    ctx: { userId: owner.userId, actor: { userId: owner.userId, tokenId: owner.tokenId } },
+  });
 });

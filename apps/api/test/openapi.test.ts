@@ -87,11 +87,16 @@ describe('the OpenAPI document', () => {
     expect(update.additionalProperties).toBe(false);
     expect(Object.keys(update.properties).sort()).toEqual([
       'endpoint',
+      'expected_updated_at',
       'headers',
       'name',
       'status',
       'tags',
     ]);
+    const put = document.paths['/v1/runner/{id}'].put;
+    expect(put.parameters.map((p: Json) => [p.in, p.name])).toContainEqual(['header', 'If-Match']);
+    expect(put.responses[200].headers.ETag).toBeDefined();
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['409', '412']));
 
     const list = document.paths['/v1/runner'].get.parameters as Json[];
     const perPage = list.find((p) => p.name === 'per_page');

@@ -42,3 +42,28 @@ export const RunnerInterruptResult = z
   .object({ interrupted: z.literal(true) })
   .meta({ id: 'RunnerInterruptResult' });
 export type RunnerInterruptResult = z.infer<typeof RunnerInterruptResult>;
+
+export const RUNNER_EVENT_ACTIONS = ['create', 'update', 'delete'] as const;
+
+/** One entry of a runner's audit trail: who changed which fields, and when. */
+export const RunnerEvent = z
+  .object({
+    id: z.guid(),
+    runner_id: z.guid(),
+    action: z.enum(RUNNER_EVENT_ACTIONS),
+    actor: z.object({
+      user_id: z.guid(),
+      token_id: z.guid().nullable().meta({ description: 'The API token the change was made with' }),
+    }),
+    changed_fields: z
+      .array(z.string())
+      .meta({ description: 'Names of the fields whose value changed; never their values' }),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: 'RunnerEvent' });
+export type RunnerEvent = z.infer<typeof RunnerEvent>;
+
+export const RunnerEvents = z
+  .object({ events: z.array(RunnerEvent).meta({ description: 'Newest first' }) })
+  .meta({ id: 'RunnerEvents' });
+export type RunnerEvents = z.infer<typeof RunnerEvents>;

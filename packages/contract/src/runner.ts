@@ -234,9 +234,13 @@ export const RunnerUpdateInput = z.strictObject({
   headers: RunnerHeaders.optional(),
   tags: RunnerTags.optional(),
   status: RunnerStatus.optional(),
+  expected_updated_at: Timestamp.optional().meta({
+    description:
+      'Optimistic concurrency: the `updated_at` the caller last saw. If the runner has changed since, nothing is written and the answer is 409 CONFLICT (over REST, `If-Match` with the ETag does the same with 412).',
+  }),
 });
 export type RunnerUpdateInput = z.input<typeof RunnerUpdateInput>;
-export type RunnerChanges = Omit<z.output<typeof RunnerUpdateInput>, 'id'>;
+export type RunnerChanges = Omit<z.output<typeof RunnerUpdateInput>, 'id' | 'expected_updated_at'>;
 
 // Typed callers send numbers and arrays; a REST query string carries them as text, so the
 // preprocessors below also take digits ("1e3" and " 2" stay errors) and comma-separated lists.

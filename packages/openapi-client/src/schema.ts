@@ -63,14 +63,14 @@ export interface paths {
         };
         /**
          * Get a runner
-         * @description A runner of another user answers 404, exactly like a missing one.
+         * @description A runner of another user answers 404, exactly like a missing one. The `ETag` of the answer can be sent back as `If-Match` with an update.
          *
          *     Same as the tRPC procedure `runner.get`.
          */
         get: operations["getRunner"];
         /**
          * Update a runner
-         * @description Every field is optional: omitted fields keep their values and `{}` is a valid no-op. `tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. `status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every success. A runner of another user answers 404, exactly like a missing one.
+         * @description Every field is optional: omitted fields keep their values and `{}` is a valid no-op. `tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. `status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every success. A runner of another user answers 404, exactly like a missing one. With `If-Match: <ETag>` (from a GET or an earlier update) the update applies only if the runner has not changed since; otherwise 412 and nothing is written. Without it, the last write wins field by field.
          *
          *     Same as the tRPC procedure `runner.update`.
          */
@@ -87,7 +87,7 @@ export interface paths {
         head?: never;
         /**
          * Update a runner (same as PUT)
-         * @description Behaves exactly like PUT. Every field is optional: omitted fields keep their values and `{}` is a valid no-op. `tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. `status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every success. A runner of another user answers 404, exactly like a missing one.
+         * @description Behaves exactly like PUT. Every field is optional: omitted fields keep their values and `{}` is a valid no-op. `tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. `status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every success. A runner of another user answers 404, exactly like a missing one. With `If-Match: <ETag>` (from a GET or an earlier update) the update applies only if the runner has not changed since; otherwise 412 and nothing is written. Without it, the last write wins field by field.
          *
          *     Same as the tRPC procedure `runner.update`.
          */
@@ -132,6 +132,28 @@ export interface paths {
          *     Same as the tRPC procedure `runner.interrupt`.
          */
         post: operations["interruptRunner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A runner’s audit trail
+         * @description Every create, update and delete of the runner, newest first (up to 1000): who (user and API token), when, and the names of the fields that changed, never their values. Kept after the runner is deleted.
+         *
+         *     Same as the tRPC procedure `runner.events`.
+         */
+        get: operations["listRunnerEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -216,6 +238,11 @@ export interface components {
              * @enum {string}
              */
             status?: "active" | "disabled";
+            /**
+             * Format: date-time
+             * @description Optimistic concurrency: the `updated_at` the caller last saw. If the runner has changed since, nothing is written and the answer is 409 CONFLICT (over REST, `If-Match` with the ETag does the same with 412).
+             */
+            expected_updated_at?: string;
         };
         Runner: {
             /**
@@ -313,6 +340,28 @@ export interface components {
             /** @constant */
             interrupted: true;
         };
+        RunnerEvents: {
+            /** @description Newest first */
+            events: components["schemas"]["RunnerEvent"][];
+        };
+        RunnerEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            runner_id: string;
+            /** @enum {string} */
+            action: "create" | "update" | "delete";
+            actor: {
+                /** Format: uuid */
+                user_id: string;
+                /** @description The API token the change was made with */
+                token_id: string | null;
+            };
+            /** @description Names of the fields whose value changed; never their values */
+            changed_fields: string[];
+            /** Format: date-time */
+            created_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -391,6 +440,8 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    /** @description Changes whenever the runner changes; send it back as `If-Match` */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -537,6 +588,8 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    /** @description Changes whenever the runner changes; send it back as `If-Match` */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -584,7 +637,10 @@ export interface operations {
     updateRunner: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the runner as last seen; the update applies only if it still matches (412 otherwise). `*` matches any existing runner. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Runner id (UUID) */
                 id: string;
@@ -600,6 +656,8 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    /** @description Changes whenever the runner changes; send it back as `If-Match` */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -626,6 +684,24 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The runner has changed since `expected_updated_at`. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The runner has changed since the ETag in `If-Match`. Nothing changed. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -722,7 +798,10 @@ export interface operations {
     patchRunner: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the runner as last seen; the update applies only if it still matches (412 otherwise). `*` matches any existing runner. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Runner id (UUID) */
                 id: string;
@@ -738,6 +817,8 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    /** @description Changes whenever the runner changes; send it back as `If-Match` */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -764,6 +845,24 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The runner has changed since `expected_updated_at`. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The runner has changed since the ETag in `If-Match`. Nothing changed. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -909,6 +1008,65 @@ export interface operations {
             };
             /** @description The runner cannot be reached or did not answer 2xx. */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRunnerEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Runner id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerEvents"];
+                };
+            };
+            /** @description The input breaks a rule of the contract; `issues` names each failing field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such runner, or it belongs to another user. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,9 @@ import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { EmbeddedDatabaseBusyError } from '../db/embedded-lock';
 import { migrateToLatest } from '../db/migrate';
+import { HeaderKeyError } from '../runners/header-cipher';
+import { loadHeaderCipher } from '../runners/header-keys';
+import { rotateHeaderKey } from '../runners/rotate-header-key';
 import { parseDuration } from './duration';
 
 const USAGE = `Usage: pnpm admin <command> [options]
@@ -14,6 +17,8 @@ Commands:
   create-token --email E [--expires-in 30d]   issue another API token for a user
   revoke-token --token T | --id TOKEN_ID      revoke an API token
   list-tokens  --email E                      list a user's tokens (never the tokens themselves)
+  rotate-key                                  re-encrypt runner headers under HEADER_ENCRYPTION_KEY
+                                              (old keys in HEADER_ENCRYPTION_OLD_KEYS)
   migrate                                     apply pending database migrations
 
 Each command prints one JSON line to stdout. A token is shown once: store it now.
@@ -65,21 +70,28 @@ async function run(argv: string[]): Promise<unknown> {
   const database = await openDatabase(config.database, { purpose: `pnpm admin ${command}` });
   try {
     await migrateToLatest(database.db);
-    return await action(createTokenRepository(database.db));
+    return await action({
+      tokens: createTokenRepository(database.db),
+      rotate: () => rotateHeaderKey(database.db, loadHeaderCipher(config)),
+    });
   } finally {
     await database.close();
   }
 }
 
 type Options = { email?: string; 'expires-in'?: string; token?: string; id?: string };
-type Action = (tokens: ReturnType<typeof createTokenRepository>) => Promise<unknown>;
+interface Tools {
+  readonly tokens: ReturnType<typeof createTokenRepository>;
+  readonly rotate: () => Promise<number>;
+}
+type Action = (tools: Tools) => Promise<unknown>;
 
 function prepare(command: string, values: Options): Action {
   switch (command) {
     case 'create-user': {
       const address = email(values.email);
       const expiresAt = expiry(values['expires-in']);
-      return async (tokens) => {
+      return async ({ tokens }) => {
         const issued = await tokens.createUser(address, expiresAt);
         return { user_id: issued.userId, token: issued.token };
       };
@@ -87,7 +99,7 @@ function prepare(command: string, values: Options): Action {
     case 'create-token': {
       const address = email(values.email);
       const expiresAt = expiry(values['expires-in']);
-      return async (tokens) => {
+      return async ({ tokens }) => {
         const issued = await tokens.createToken(address, expiresAt);
         return {
           user_id: issued.userId,
@@ -105,7 +117,7 @@ function prepare(command: string, values: Options): Action {
         throw new UsageError('--id must be a token id (a UUID) as list-tokens prints it');
       }
       const by = values.token ? { token: values.token } : { tokenId: values.id as string };
-      return async (tokens) => {
+      return async ({ tokens }) => {
         const revoked = await tokens.revoke(by);
         if (!revoked) throw new Error('No such token, or it was revoked already');
         return { revoked: true };
@@ -113,8 +125,10 @@ function prepare(command: string, values: Options): Action {
     }
     case 'list-tokens': {
       const address = email(values.email);
-      return async (tokens) => ({ tokens: await tokens.listTokens(address) });
+      return async ({ tokens }) => ({ tokens: await tokens.listTokens(address) });
     }
+    case 'rotate-key':
+      return async ({ rotate }) => ({ reencrypted: await rotate() });
     case 'migrate':
       return async () => ({ migrated: true });
     default:
@@ -137,6 +151,7 @@ run(process.argv.slice(2)).then(
       error instanceof EmbeddedDatabaseBusyError ||
       error instanceof UserExistsError ||
       error instanceof UnknownUserError ||
+      error instanceof HeaderKeyError ||
       (error instanceof Error && error.name === 'Error') ||
       (error instanceof TypeError &&
         'code' in error &&

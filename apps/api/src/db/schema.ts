@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { HeaderEnvelope } from '../runners/header-cipher';
 
 export interface UsersTable {
   readonly id: Generated<string>;
@@ -23,17 +24,31 @@ export interface RunnersTable {
   name: string;
   status: Generated<'active' | 'disabled'>;
   endpoint: string;
-  /** Written as JSON text: the pg driver would turn a JS array into a Postgres array literal. */
-  headers: ColumnType<Record<string, string>, string | undefined, string>;
+  /**
+   * The encrypted envelope of the headers (runners/header-cipher.ts). Written as JSON text: the
+   * pg driver would turn a JS array into a Postgres array literal.
+   */
+  headers: ColumnType<HeaderEnvelope, string | undefined, string>;
   tags: ColumnType<string[], string[] | undefined, string[]>;
   readonly created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+export interface RunnerEventsTable {
+  readonly id: Generated<string>;
+  readonly user_id: string;
+  readonly runner_id: string;
+  readonly actor_token_id: string | null;
+  readonly action: 'create' | 'update' | 'delete';
+  readonly changed_fields: ColumnType<string[], string[] | undefined, never>;
+  readonly created_at: Generated<Date>;
 }
 
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   runners: RunnersTable;
+  runner_events: RunnerEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -42,3 +57,4 @@ export type NewApiToken = Insertable<ApiTokensTable>;
 export type RunnerRow = Selectable<RunnersTable>;
 export type NewRunner = Insertable<RunnersTable>;
 export type RunnerUpdate = Updateable<RunnersTable>;
+export type RunnerEventRow = Selectable<RunnerEventsTable>;

@@ -1,4 +1,5 @@
 import { ApiError } from '@runner-registry/contract';
+import { z } from 'zod';
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -10,12 +11,28 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The input breaks a rule of the contract; `issues` names each failing field. Nothing changed.',
   401: 'No token, or an unknown, revoked or expired one.',
   404: 'No such runner, or it belongs to another user.',
+  409: 'The runner has changed since `expected_updated_at`. Nothing changed.',
+  412: 'The runner has changed since the ETag in `If-Match`. Nothing changed.',
   413: 'The body is larger than 1 MiB. Nothing changed.',
   415: 'The body is not `application/json`.',
   502: 'The runner cannot be reached or did not answer 2xx.',
   503: 'The database cannot be reached; try again shortly.',
 };
 const ALWAYS = [401, 503];
+
+const IfMatchHeader = z.object({
+  'If-Match': z.string().optional().meta({
+    description:
+      'The ETag of the runner as last seen; the update applies only if it still matches (412 otherwise). `*` matches any existing runner.',
+    example: '"2026-11-29T11:42:12.326Z"',
+  }),
+});
+const EtagHeader = z.object({
+  ETag: z.string().meta({
+    description: 'Changes whenever the runner changes; send it back as `If-Match`',
+    example: '"2026-11-29T11:42:12.326Z"',
+  }),
+});
 const WITH_BODY = [413, 415];
 
 const errorResponse = (status: number) => ({
@@ -42,6 +59,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
         requestParams: {
           ...(route.request.path && { path: route.request.path }),
           ...(route.request.query && { query: route.request.query }),
+          ...(route.ifMatch && { header: IfMatchHeader }),
         },
       }),
       ...(route.request.body && {
@@ -54,6 +72,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
         [route.successStatus]: route.response
           ? {
               description: 'Success',
+              ...(route.etag && { headers: EtagHeader }),
               content: { 'application/json': { schema: route.response } },
             }
           : { description: 'Success, no content' },

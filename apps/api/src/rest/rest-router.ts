@@ -23,6 +23,7 @@ const INVOKE: Record<RestRoute['procedure'], Invoke> = {
   'runner.select': (caller, input) => caller.runner.select(input as never),
   'runner.check': (caller, input) => caller.runner.check(input as never),
   'runner.interrupt': (caller, input) => caller.runner.interrupt(input as never),
+  'runner.events': (caller, input) => caller.runner.events(input as never),
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
@@ -88,7 +89,13 @@ export function createRestRouter({ services, production }: RestOptions): Router 
     handlers.push(async (req, res) => {
       const ctx: Context = { ...services, authorization: req.headers.authorization };
       try {
-        const output = await invoke(createCaller(ctx), procedureInput(route, req));
+        const input = procedureInput(route, req);
+        const output = await invoke(createCaller(ctx), withIfMatch(route, req, input)).catch(
+          (cause: unknown) => {
+            throw preconditionFailed(route, req, cause);
+          },
+        );
+        if (route.etag && isRunner(output)) res.setHeader('ETag', etagOf(output));
         if (route.successStatus === 204) {
           res.status(204).end();
           return;
@@ -121,10 +128,43 @@ export function createRestRouter({ services, production }: RestOptions): Router 
   return router;
 }
 
-function isRunner(value: unknown): value is { id: string } {
+function isRunner(value: unknown): value is { id: string; updated_at: string } {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as { id?: unknown }).id === 'string'
+    typeof (value as { id?: unknown }).id === 'string' &&
+    typeof (value as { updated_at?: unknown }).updated_at === 'string'
   );
+}
+
+/** A runner's ETag is its updated_at, which moves forward on every change. */
+const etagOf = (runner: { updated_at: string }) => `"${runner.updated_at}"`;
+
+// Never equal to a stored updated_at: an If-Match that is not one of our ETags cannot match.
+const NO_MATCH = '1970-01-01T00:00:00.000Z';
+const OUR_ETAG = /^"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"$/;
+
+/**
+ * `If-Match: "<updated_at>"` becomes the procedure's expected_updated_at, so the check happens in
+ * the same statement as the update. `*` asks only that the runner exists. One ETag is compared.
+ */
+function withIfMatch(route: RestRoute, req: Request, input: unknown): unknown {
+  const header = req.headers['if-match'];
+  if (!route.ifMatch || header === undefined) return input;
+  const tags = header.split(',').map((tag) => tag.trim());
+  if (tags.includes('*')) return input;
+  const expected = OUR_ETAG.exec(tags[0] ?? '')?.[1] ?? NO_MATCH;
+  return { ...(input as object), expected_updated_at: expected };
+}
+
+/** Over REST, a failed If-Match is 412 (the tRPC face answers CONFLICT for expected_updated_at). */
+function preconditionFailed(route: RestRoute, req: Request, cause: unknown): unknown {
+  const error = getTRPCErrorFromUnknown(cause);
+  if (!route.ifMatch || req.headers['if-match'] === undefined || error.code !== 'CONFLICT') {
+    return cause;
+  }
+  return new TRPCError({
+    code: 'PRECONDITION_FAILED',
+    message: 'The runner has changed since the ETag in If-Match; GET it again and retry',
+  });
 }

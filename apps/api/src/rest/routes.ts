@@ -1,6 +1,7 @@
 import {
   Runner,
   RunnerCreateInput,
+  RunnerEvents,
   RunnerHealth,
   RunnerId,
   RunnerInterruptResult,
@@ -33,6 +34,10 @@ export interface RestRoute {
   readonly response?: z.ZodType;
   /** Error statuses this route can answer besides 401, 413, 415 and 503, which every route can. */
   readonly errors: readonly number[];
+  /** The answer is a runner and carries its ETag. */
+  readonly etag?: boolean;
+  /** The route honours `If-Match` (412 when the runner has changed since). */
+  readonly ifMatch?: boolean;
 }
 
 const RunnerPath = z.object({ id: RunnerId });
@@ -42,7 +47,10 @@ const UPDATE_DESCRIPTION =
   'Every field is optional: omitted fields keep their values and `{}` is a valid no-op. ' +
   '`tags` and `headers` are replaced as a whole, never merged; `[]` clears the tags. ' +
   '`status: "disabled"` takes the runner out of scheduling. `updated_at` moves forward on every ' +
-  'success. A runner of another user answers 404, exactly like a missing one.';
+  'success. A runner of another user answers 404, exactly like a missing one. With ' +
+  '`If-Match: <ETag>` (from a GET or an earlier update) the update applies only if the runner ' +
+  'has not changed since; otherwise 412 and nothing is written. Without it, the last write wins ' +
+  'field by field.';
 
 export const restRoutes: readonly RestRoute[] = [
   {
@@ -56,6 +64,7 @@ export const restRoutes: readonly RestRoute[] = [
     request: { body: RunnerCreateInput.meta({ id: 'RunnerCreate' }) },
     response: Runner,
     errors: [400],
+    etag: true,
   },
   {
     method: 'get',
@@ -93,11 +102,14 @@ export const restRoutes: readonly RestRoute[] = [
     procedure: 'runner.get',
     operationId: 'getRunner',
     summary: 'Get a runner',
-    description: 'A runner of another user answers 404, exactly like a missing one.',
+    description:
+      'A runner of another user answers 404, exactly like a missing one. The `ETag` of the answer ' +
+      'can be sent back as `If-Match` with an update.',
     successStatus: 200,
     request: { path: RunnerPath },
     response: Runner,
     errors: [400, 404],
+    etag: true,
   },
   {
     method: 'put',
@@ -109,7 +121,9 @@ export const restRoutes: readonly RestRoute[] = [
     successStatus: 200,
     request: { path: RunnerPath, body: RunnerUpdateBody },
     response: Runner,
-    errors: [400, 404],
+    errors: [400, 404, 409, 412],
+    etag: true,
+    ifMatch: true,
   },
   {
     method: 'patch',
@@ -121,7 +135,9 @@ export const restRoutes: readonly RestRoute[] = [
     successStatus: 200,
     request: { path: RunnerPath, body: RunnerUpdateBody },
     response: Runner,
-    errors: [400, 404],
+    errors: [400, 404, 409, 412],
+    etag: true,
+    ifMatch: true,
   },
   {
     method: 'delete',
@@ -162,5 +178,20 @@ export const restRoutes: readonly RestRoute[] = [
     request: { path: RunnerPath },
     response: RunnerInterruptResult,
     errors: [400, 404, 502],
+  },
+  {
+    method: 'get',
+    path: '/v1/runner/{id}/events',
+    procedure: 'runner.events',
+    operationId: 'listRunnerEvents',
+    summary: 'A runner’s audit trail',
+    description:
+      'Every create, update and delete of the runner, newest first (up to 1000): who (user and ' +
+      'API token), when, and the names of the fields that changed, never their values. Kept ' +
+      'after the runner is deleted.',
+    successStatus: 200,
+    request: { path: RunnerPath },
+    response: RunnerEvents,
+    errors: [400, 404],
   },
 ];

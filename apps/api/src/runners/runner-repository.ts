@@ -1,11 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import type {
   Runner,
   RunnerChanges,
   RunnerCreateInput,
+  RunnerEvent,
   RunnerListQuery,
 } from '@runner-registry/contract';
-import { type Kysely, sql, type UpdateObject } from 'kysely';
-import type { Database, RunnerRow } from '../db/schema';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database, RunnerEventRow, RunnerRow } from '../db/schema';
+import type { HeaderCipher } from './header-cipher';
+
+/** Who makes a change: the user, and the API token the request carried. */
+export interface Actor {
+  readonly userId: string;
+  readonly tokenId: string | null;
+}
+
+/** The runner changed since the `updated_at` the caller expected; nothing was written. */
+export class StaleRunnerError extends Error {
+  override name = 'StaleRunnerError';
+}
 
 const RUNNER_COLUMNS = [
   'id',
@@ -18,41 +32,51 @@ const RUNNER_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
+const RETURNING = sql.raw(RUNNER_COLUMNS.join(', '));
+const ALL_FIELDS = ['name', 'endpoint', 'status', 'tags', 'headers'];
+const EVENTS_LIMIT = 1000;
 
-/** The wire form of a row: the contract's Runner, timestamps as ISO 8601. */
-export function toRunner(row: RunnerRow): Runner {
-  return {
+/**
+ * Every query here is scoped by user_id: another user's runner and a missing one look the same,
+ * and each query stays within one tenant. Every change writes its audit event in the same
+ * statement, so a change and its event exist together or not at all.
+ */
+export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCipher) {
+  const toRunner = (row: RunnerRow): Runner => ({
     id: row.id,
     user_id: row.user_id,
     name: row.name,
     status: row.status,
     endpoint: row.endpoint,
     tags: row.tags,
-    headers: row.headers,
+    headers: cipher.decrypt(row.id, row.headers),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
-  };
-}
+  });
 
-/**
- * Every query here is scoped by user_id: another user's runner and a missing one look the same,
- * and each query stays within one tenant.
- */
-export function createRunnerRepository(db: Kysely<Database>) {
+  const sealed = (id: string, headers: Record<string, string>) =>
+    JSON.stringify(cipher.encrypt(id, headers));
+
+  const recordEvent = (
+    actor: Actor,
+    action: RunnerEvent['action'],
+    fields: RawBuilder<unknown>,
+  ) => sql`
+    INSERT INTO runner_events (user_id, runner_id, actor_token_id, action, changed_fields)
+    SELECT user_id, id, ${actor.tokenId}::uuid, ${action}, ${fields} FROM changed`;
+
   return {
-    async create(userId: string, input: RunnerCreateInput): Promise<Runner> {
-      const row = await db
-        .insertInto('runners')
-        .values({
-          user_id: userId,
-          name: input.name,
-          endpoint: input.endpoint,
-          headers: JSON.stringify(input.headers ?? {}),
-          tags: input.tags ?? [],
-        })
-        .returning(RUNNER_COLUMNS)
-        .executeTakeFirstOrThrow();
-      return toRunner(row);
+    async create(actor: Actor, input: RunnerCreateInput): Promise<Runner> {
+      const id = randomUUID();
+      const { rows } = await sql<RunnerRow>`
+        WITH changed AS (
+          INSERT INTO runners (id, user_id, name, endpoint, headers, tags)
+          VALUES (${id}, ${actor.userId}, ${input.name}, ${input.endpoint},
+                  ${sealed(id, input.headers ?? {})}::jsonb, ${input.tags ?? []}::text[])
+          RETURNING ${RETURNING}
+        ), event AS (${recordEvent(actor, 'create', sql`${ALL_FIELDS}::text[]`)})
+        SELECT * FROM changed`.execute(db);
+      return toRunner(rows[0] as RunnerRow);
     },
 
     async get(userId: string, id: string): Promise<Runner | undefined> {
@@ -88,27 +112,57 @@ export function createRunnerRepository(db: Kysely<Database>) {
     },
 
     /**
-     * One statement, setting only the given columns: no read-modify-write, so concurrent
-     * updates of different fields never lose each other. updated_at moves forward by at least
-     * a millisecond, the precision the wire carries, even when two updates share a clock tick.
+     * One statement that sets only the given columns: no read-modify-write, so concurrent
+     * updates of different fields never lose each other. It locks the row, compares old and new
+     * values for the audit event, and moves updated_at forward by at least a millisecond (the
+     * precision the wire carries) even when two updates share a clock tick. With
+     * `expectedUpdatedAt`, a runner changed since then is left alone: StaleRunnerError.
      */
-    async update(userId: string, id: string, changes: RunnerChanges): Promise<Runner | undefined> {
-      const set: UpdateObject<Database, 'runners'> = {
-        updated_at: sql<Date>`greatest(date_trunc('milliseconds', now()), updated_at + interval '1 millisecond')`,
-      };
-      if (changes.name !== undefined) set.name = changes.name;
-      if (changes.endpoint !== undefined) set.endpoint = changes.endpoint;
-      if (changes.status !== undefined) set.status = changes.status;
-      if (changes.tags !== undefined) set.tags = changes.tags;
-      if (changes.headers !== undefined) set.headers = JSON.stringify(changes.headers);
-      const row = await db
-        .updateTable('runners')
-        .set(set)
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .returning(RUNNER_COLUMNS)
-        .executeTakeFirst();
-      return row && toRunner(row);
+    async update(
+      actor: Actor,
+      id: string,
+      changes: RunnerChanges,
+      expectedUpdatedAt?: string,
+    ): Promise<Runner | undefined> {
+      const sets = [
+        sql`updated_at = greatest(date_trunc('milliseconds', now()), r.updated_at + interval '1 millisecond')`,
+      ];
+      if (changes.name !== undefined) sets.push(sql`name = ${changes.name}`);
+      if (changes.endpoint !== undefined) sets.push(sql`endpoint = ${changes.endpoint}`);
+      if (changes.status !== undefined) sets.push(sql`status = ${changes.status}`);
+      if (changes.tags !== undefined) sets.push(sql`tags = ${changes.tags}::text[]`);
+      if (changes.headers !== undefined) {
+        sets.push(sql`headers = ${sealed(id, changes.headers)}::jsonb`);
+      }
+      const precondition =
+        expectedUpdatedAt === undefined
+          ? sql``
+          : sql`AND r.updated_at = ${expectedUpdatedAt}::timestamptz`;
+      const changedFields = sql`array_remove(ARRAY[${sql.join(
+        ALL_FIELDS.map(
+          (field) =>
+            sql`CASE WHEN r.${sql.ref(field)} IS DISTINCT FROM b.${sql.ref(field)} THEN ${field} END`,
+        ),
+      )}]::text[], NULL)`;
+      const { rows } = await sql<RunnerRow>`
+        WITH b AS (
+          SELECT id, user_id, name, status, endpoint, tags, headers FROM runners
+          WHERE user_id = ${actor.userId} AND id = ${id}
+          FOR UPDATE
+        ), changed AS (
+          UPDATE runners AS r SET ${sql.join(sets)}
+          FROM b
+          WHERE r.user_id = b.user_id AND r.id = b.id ${precondition}
+          RETURNING ${sql.join(RUNNER_COLUMNS.map((column) => sql.ref(`r.${column}`)))},
+            ${changedFields} AS changed_fields
+        ), event AS (${recordEvent(actor, 'update', sql`changed_fields`)})
+        SELECT ${RETURNING} FROM changed`.execute(db);
+      const row = rows[0];
+      if (row) return toRunner(row);
+      if (expectedUpdatedAt !== undefined && (await this.get(actor.userId, id))) {
+        throw new StaleRunnerError('The runner has changed since the given updated_at');
+      }
+      return undefined;
     },
 
     /**
@@ -128,15 +182,41 @@ export function createRunnerRepository(db: Kysely<Database>) {
       return row && toRunner(row);
     },
 
-    async delete(userId: string, id: string): Promise<Runner | undefined> {
-      const row = await db
-        .deleteFrom('runners')
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .returning(RUNNER_COLUMNS)
-        .executeTakeFirst();
+    async delete(actor: Actor, id: string): Promise<Runner | undefined> {
+      const { rows } = await sql<RunnerRow>`
+        WITH changed AS (
+          DELETE FROM runners WHERE user_id = ${actor.userId} AND id = ${id}
+          RETURNING ${RETURNING}
+        ), event AS (${recordEvent(actor, 'delete', sql`'{}'::text[]`)})
+        SELECT * FROM changed`.execute(db);
+      const row = rows[0];
       return row && toRunner(row);
     },
+
+    /** The runner's audit trail, newest first; kept after the runner is deleted. */
+    async events(userId: string, runnerId: string): Promise<RunnerEvent[]> {
+      const rows = await db
+        .selectFrom('runner_events')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('runner_id', '=', runnerId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(EVENTS_LIMIT)
+        .execute();
+      return rows.map(toEvent);
+    },
+  };
+}
+
+function toEvent(row: RunnerEventRow): RunnerEvent {
+  return {
+    id: row.id,
+    runner_id: row.runner_id,
+    action: row.action,
+    actor: { user_id: row.user_id, token_id: row.actor_token_id },
+    changed_fields: row.changed_fields,
+    created_at: row.created_at.toISOString(),
   };
 }
 

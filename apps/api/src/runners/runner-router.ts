@@ -1,6 +1,7 @@
 import {
   Runner,
   RunnerCreateInput,
+  RunnerEvents,
   RunnerHealth,
   RunnerIdInput,
   RunnerInterruptResult,
@@ -13,6 +14,7 @@ import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { authedProcedure } from '../trpc';
 import { checkRunner } from './health-check';
 import { interruptRunner } from './interrupt';
+import { StaleRunnerError } from './runner-repository';
 
 /** Another user's runner and a missing one get the same answer. */
 function found(runner: Runner | undefined): Runner {
@@ -24,7 +26,7 @@ export const runnerRouter = {
   create: authedProcedure
     .input(RunnerCreateInput)
     .output(Runner)
-    .mutation(({ ctx, input }) => ctx.runners.create(ctx.userId, input)),
+    .mutation(({ ctx, input }) => ctx.runners.create(ctx.actor, input)),
 
   get: authedProcedure
     .input(RunnerIdInput)
@@ -39,9 +41,17 @@ export const runnerRouter = {
   update: authedProcedure
     .input(RunnerUpdateInput)
     .output(Runner)
-    .mutation(async ({ ctx, input: { id, ...changes } }) =>
-      found(await ctx.runners.update(ctx.userId, id, changes)),
-    ),
+    .mutation(async ({ ctx, input: { id, expected_updated_at, ...changes } }) => {
+      try {
+        return found(await ctx.runners.update(ctx.actor, id, changes, expected_updated_at));
+      } catch (error) {
+        if (!(error instanceof StaleRunnerError)) throw error;
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'The runner has changed since expected_updated_at; read it again and retry',
+        });
+      }
+    }),
 
   select: authedProcedure
     .input(RunnerSelectInput)
@@ -78,5 +88,16 @@ export const runnerRouter = {
   delete: authedProcedure
     .input(RunnerIdInput)
     .output(Runner)
-    .mutation(async ({ ctx, input }) => found(await ctx.runners.delete(ctx.userId, input.id))),
+    .mutation(async ({ ctx, input }) => found(await ctx.runners.delete(ctx.actor, input.id))),
+
+  events: authedProcedure
+    .input(RunnerIdInput)
+    .output(RunnerEvents)
+    .query(async ({ ctx, input }) => {
+      const events = await ctx.runners.events(ctx.userId, input.id);
+      // A runner that never existed has no trail; a deleted one keeps its own.
+      if (events.length === 0)
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Runner not found' });
+      return { events };
+    }),
 } satisfies TRPCRouterRecord;

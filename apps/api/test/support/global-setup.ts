@@ -14,6 +14,8 @@ declare module 'vitest' {
     databaseUrl: string | undefined;
     /** Set when the suite runs on the embedded database: a migrated data directory snapshot. */
     pgliteSnapshot: string | undefined;
+    /** The runner-header key of this run, base64. */
+    headerKey: string;
   }
 }
 
@@ -23,6 +25,7 @@ declare module 'vitest' {
  * each test file restores in about a second.
  */
 export default async function setup(project: TestProject) {
+  project.provide('headerKey', randomBytes(32).toString('base64'));
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const name = `runner_registry_test_${randomBytes(6).toString('hex')}`;

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createTokenRepository } from '../../src/auth/token-repository';
 import { type DatabaseHandle, openDatabase, wrapPGlite } from '../../src/db/database';
 import { createLogger } from '../../src/log/logger';
+import { createHeaderCipher } from '../../src/runners/header-cipher';
 import type { OutboundOptions } from '../../src/runners/runner-http';
 import { type RunningServer, startServer } from '../../src/server';
 import type { ErrorData } from '../../src/trpc';
@@ -45,6 +46,10 @@ export interface TestUser {
 
 let userCounter = 0;
 
+/** The key runner headers are encrypted with in tests: one per run, shared by every file. */
+export const testHeaderKey = Buffer.from(inject('headerKey'), 'base64');
+export const testCipher = createHeaderCipher(testHeaderKey);
+
 /** A real HTTP server on an ephemeral port, on the run's database. */
 export async function startTestServer(
   options: { logger?: pino.Logger; production?: boolean; outbound?: Partial<OutboundOptions> } = {},
@@ -63,6 +68,7 @@ export async function startTestServer(
       allowPrivateAddresses: true,
       ...options.outbound,
     },
+    headerCipher: testCipher,
   });
   const tokens = createTokenRepository(database.db);
   return {

@@ -16,7 +16,11 @@ export function serviceEnv(dataDir: string, extra: Record<string, string> = {}):
     ...extra,
   };
   const databaseUrl = inject('databaseUrl');
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  // On Postgres the service refuses to start without a key; embedded mode makes its own.
+  if (databaseUrl) {
+    env.DATABASE_URL = databaseUrl;
+    env.HEADER_ENCRYPTION_KEY = inject('headerKey');
+  }
   return env;
 }
 
