@@ -52,6 +52,21 @@ const UPDATE_DESCRIPTION =
   'has not changed since; otherwise 412 and nothing is written. Without it, the last write wins ' +
   'field by field.';
 
+const UPDATE_ROUTE: RestRoute = {
+  method: 'put',
+  path: '/v1/runner/{id}',
+  procedure: 'runner.update',
+  operationId: 'updateRunner',
+  summary: 'Update a runner',
+  description: UPDATE_DESCRIPTION,
+  successStatus: 200,
+  request: { path: RunnerPath, body: RunnerUpdateBody },
+  response: Runner,
+  errors: [400, 404, 409, 412],
+  etag: true,
+  ifMatch: true,
+};
+
 export const restRoutes: readonly RestRoute[] = [
   {
     method: 'post',
@@ -111,33 +126,13 @@ export const restRoutes: readonly RestRoute[] = [
     errors: [400, 404],
     etag: true,
   },
+  UPDATE_ROUTE,
   {
-    method: 'put',
-    path: '/v1/runner/{id}',
-    procedure: 'runner.update',
-    operationId: 'updateRunner',
-    summary: 'Update a runner',
-    description: UPDATE_DESCRIPTION,
-    successStatus: 200,
-    request: { path: RunnerPath, body: RunnerUpdateBody },
-    response: Runner,
-    errors: [400, 404, 409, 412],
-    etag: true,
-    ifMatch: true,
-  },
-  {
+    ...UPDATE_ROUTE,
     method: 'patch',
-    path: '/v1/runner/{id}',
-    procedure: 'runner.update',
     operationId: 'patchRunner',
     summary: 'Update a runner (same as PUT)',
     description: `Behaves exactly like PUT. ${UPDATE_DESCRIPTION}`,
-    successStatus: 200,
-    request: { path: RunnerPath, body: RunnerUpdateBody },
-    response: Runner,
-    errors: [400, 404, 409, 412],
-    etag: true,
-    ifMatch: true,
   },
   {
     method: 'delete',
