@@ -413,6 +413,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached; try again shortly. */
             503: {
                 headers: {
@@ -477,6 +486,15 @@ export interface operations {
             };
             /** @description The body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -562,6 +580,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached; try again shortly. */
             503: {
                 headers: {
@@ -616,6 +643,15 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -727,6 +763,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached; try again shortly. */
             503: {
                 headers: {
@@ -777,6 +822,15 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -888,6 +942,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached; try again shortly. */
             503: {
                 headers: {
@@ -947,6 +1010,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached; try again shortly. */
             503: {
                 headers: {
@@ -999,6 +1071,15 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1067,6 +1148,15 @@ export interface operations {
             };
             /** @description No such runner, or it belongs to another user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; the message is generic and nothing is half-applied. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,9 +16,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than 1 MiB. Nothing changed.',
   415: 'The body is not `application/json`.',
   502: 'The runner cannot be reached or did not answer 2xx.',
+  500: 'An unexpected failure; the message is generic and nothing is half-applied.',
   503: 'The database cannot be reached; try again shortly.',
 };
-const ALWAYS = [401, 503];
+const ALWAYS = [401, 500, 503];
 
 const IfMatchHeader = z.object({
   'If-Match': z.string().optional().meta({
