@@ -33,7 +33,13 @@ describe('the OpenAPI document', () => {
       expect(operation.security).toEqual([{ bearerAuth: [] }]);
       const statuses = Object.keys(operation.responses).map(Number);
       expect(statuses).toContain(route.successStatus);
-      const expectedErrors = [401, 500, 503, ...route.errors, ...(route.request.body ? [413, 415] : [])];
+      const expectedErrors = [
+        401,
+        500,
+        503,
+        ...route.errors,
+        ...(route.request.body ? [413, 415] : []),
+      ];
       for (const status of expectedErrors) {
         expect(statuses, `${route.operationId} documents ${status}`).toContain(status);
         expect(operation.responses[status].content['application/json'].schema).toEqual({
