@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
       error: 'must be a postgres:// or postgresql:// URL',
     }),
   DATA_DIR: z.string().min(1).default('.data'),
+  WEB_DIST_DIR: z.string().min(1).optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -50,6 +51,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
+  /** Where the dashboard's build lives; undefined means apps/web/dist. */
+  readonly webDistDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    webDistDir: values.WEB_DIST_DIR && path.resolve(invocationDir(env), values.WEB_DIST_DIR),
     outbound: {
       timeoutMs: values.RUNNER_TIMEOUT_MS,
       maxResponseBytes: 1024 * 1024,

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     production: config.production,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     outbound: config.outbound,
+    webDistDir: config.webDistDir,
   });
   logger.info(
     { url: server.url, database: config.database.kind },

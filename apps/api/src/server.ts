@@ -15,6 +15,8 @@ export interface ServerOptions {
   readonly production: boolean;
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
+  /** The dashboard's build directory; apps/web/dist when absent. */
+  readonly webDistDir?: string;
 }
 
 export interface RunningServer {
@@ -35,6 +37,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     database,
     production: options.production,
+    ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const server = http.createServer(app);
   // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.

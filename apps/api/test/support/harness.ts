@@ -47,7 +47,12 @@ let userCounter = 0;
 
 /** A real HTTP server on an ephemeral port, on the run's database. */
 export async function startTestServer(
-  options: { logger?: pino.Logger; production?: boolean; outbound?: Partial<OutboundOptions> } = {},
+  options: {
+    logger?: pino.Logger;
+    production?: boolean;
+    outbound?: Partial<OutboundOptions>;
+    webDistDir?: string;
+  } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase();
   const server = await startServer({
@@ -63,6 +68,7 @@ export async function startTestServer(
       allowPrivateAddresses: true,
       ...options.outbound,
     },
+    ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const tokens = createTokenRepository(database.db);
   return {
