@@ -9,7 +9,7 @@ export function HealthReport({ health }: { readonly health: RunnerHealth }) {
     <section className="health" aria-labelledby="health-heading">
       <h3 id="health-heading">Health</h3>
       <dl>
-        <dt>Reachable</dt>
+        <dt>Reachability</dt>
         <dd>
           <span className={`status status-${health.reachable ? 'active' : 'disabled'}`}>
             {health.reachable ? 'Reachable' : 'Unreachable'}

@@ -198,7 +198,7 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
         </small>
         {fieldError('tags', errors.tags)}
         {values.tags.length > 0 && (
-          <ul className="chips" aria-label="Tags">
+          <ul className="chips" aria-label="Chosen tags">
             {values.tags.map((tag) => (
               <li key={tag} className="chip">
                 {tag}
@@ -247,6 +247,20 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
                     type={shown ? 'text' : 'password'}
                     value={row.value}
                     onChange={(event) => updateRow(row.key, { value: event.target.value })}
+                    onPaste={(event) => {
+                      // A browser silently drops CR and LF from pasted text; keep them, so
+                      // the contract can say why such a value is refused instead of sending
+                      // an altered one.
+                      const text = event.clipboardData.getData('text');
+                      if (!/[\r\n]/.test(text)) return;
+                      event.preventDefault();
+                      const input = event.currentTarget;
+                      const start = input.selectionStart ?? row.value.length;
+                      const end = input.selectionEnd ?? start;
+                      updateRow(row.key, {
+                        value: row.value.slice(0, start) + text + row.value.slice(end),
+                      });
+                    }}
                     aria-invalid={valueError ? true : undefined}
                     aria-describedby={describedBy(`hv-${row.key}`, valueError)}
                     autoComplete="off"
