@@ -1,6 +1,6 @@
 import { type Runner, RunnerTags, toInputIssues } from '@runner-registry/contract';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeFailure, useClient } from './api';
 import { hrefFor } from './route';
 
@@ -42,6 +42,10 @@ export function RunnerList() {
   const total = query.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   const filtered = status !== '' || tags.length > 0;
+  // After deleting the last runner of the last page, step back to a page that has some.
+  useEffect(() => {
+    if (query.data && query.data.runners.length === 0 && page > pages) setPage(pages);
+  }, [query.data, page, pages]);
 
   return (
     <section aria-labelledby="runners-heading">
