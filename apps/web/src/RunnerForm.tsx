@@ -19,7 +19,8 @@ interface Props {
   /** The stored runner when editing; absent when creating. */
   readonly runner?: Runner;
   /** Sends the request; a rejection is shown under the form (and its issues next to fields). */
-  readonly onCreate?: (input: CreateRequest) => Promise<unknown>;
+  /** `status` is asked for separately: runner.create always makes an active runner. */
+  readonly onCreate?: (input: CreateRequest, status: Runner['status']) => Promise<unknown>;
   readonly onUpdate?: (input: UpdateRequest) => Promise<unknown>;
   readonly onCancel?: () => void;
 }
@@ -106,7 +107,7 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
     setBusy(true);
     try {
       if (runner && 'changed' in result) await onUpdate?.(result.input);
-      else if (!runner && !('changed' in result)) await onCreate?.(result.input);
+      else if (!runner && !('changed' in result)) await onCreate?.(result.input, current.status);
     } catch (error) {
       const issues = serverIssues(error);
       if (issues) setErrors(issuesToErrors(issues, current.headers));
@@ -158,22 +159,20 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
         {fieldError('endpoint', errors.endpoint)}
       </div>
 
-      {runner && (
-        <div className="field">
-          <label htmlFor={fieldId('status')}>Status</label>
-          <select
-            id={fieldId('status')}
-            value={values.status}
-            onChange={(event) => set({ status: event.target.value as Runner['status'] })}
-            aria-invalid={errors.status ? true : undefined}
-            aria-describedby={describedBy('status', errors.status)}
-          >
-            <option value="active">active</option>
-            <option value="disabled">disabled</option>
-          </select>
-          {fieldError('status', errors.status)}
-        </div>
-      )}
+      <div className="field">
+        <label htmlFor={fieldId('status')}>Status</label>
+        <select
+          id={fieldId('status')}
+          value={values.status}
+          onChange={(event) => set({ status: event.target.value as Runner['status'] })}
+          aria-invalid={errors.status ? true : undefined}
+          aria-describedby={describedBy('status', errors.status)}
+        >
+          <option value="active">active</option>
+          <option value="disabled">disabled</option>
+        </select>
+        {fieldError('status', errors.status)}
+      </div>
 
       <div className="field">
         <label htmlFor={fieldId('tags')}>Tags</label>

@@ -22,8 +22,13 @@ export function NewRunnerPage({
       </p>
       <h2 id="new-heading">New runner</h2>
       <RunnerForm
-        onCreate={async (input) => {
-          const runner = await client.runner.create.mutate(input);
+        onCreate={async (input, status) => {
+          const created = await client.runner.create.mutate(input);
+          // runner.create always makes an active runner; a disabled one is one update away.
+          const runner =
+            status === 'active'
+              ? created
+              : await client.runner.update.mutate({ id: created.id, status });
           await queryClient.invalidateQueries({ queryKey: ['runner.list'] });
           const at: Route = { page: 'runner', id: runner.id };
           onDone(`Created ${runner.name}.`, at);

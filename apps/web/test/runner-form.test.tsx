@@ -217,6 +217,21 @@ describe('sending', () => {
     expect(new Headers(init?.headers).get('authorization')).toBe('Bearer rr_test');
   });
 
+  it('hands a chosen status to the creator next to the create input', async () => {
+    const onCreate = vi.fn(async () => undefined);
+    const user = userEvent.setup();
+    render(<RunnerForm onCreate={onCreate} />);
+    await user.type(screen.getByLabelText('Name'), 'cold-spare');
+    await user.type(screen.getByLabelText('Endpoint'), 'http://127.0.0.1:8188');
+    await user.selectOptions(screen.getByLabelText('Status'), 'disabled');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onCreate).toHaveBeenCalledTimes(1));
+    expect(onCreate).toHaveBeenCalledWith(
+      { name: 'cold-spare', endpoint: 'http://127.0.0.1:8188', tags: [], headers: {} },
+      'disabled',
+    );
+  });
+
   it('an edit sends only the changed fields', async () => {
     const user = renderEdit();
     const name = screen.getByLabelText('Name');
