@@ -4,6 +4,7 @@ import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFound } from './http/errors';
 import { MAX_BODY_BYTES } from './http/limits';
 import { requestLog } from './http/request-log';
+import { createWebAppRouter, DEFAULT_WEB_DIST } from './http/web-app';
 import { procedureFailureLogger } from './log/procedure-failure';
 import { createDocsRouter } from './rest/docs';
 import { createOpenApiDocument } from './rest/openapi';
@@ -16,10 +17,17 @@ export interface AppOptions {
   readonly database: Pick<DatabaseHandle, 'isReady'>;
   /** In production, logs carry no error messages or stacks: only names and SQLSTATEs. */
   readonly production: boolean;
+  /** The dashboard's build (apps/web/dist by default), served at `/`. */
+  readonly webDistDir?: string;
 }
 
 /** Assembles the HTTP face of the service; every HTTP concern lives here, in trpc.ts or in http/. */
-export function createApp({ services, database, production }: AppOptions): Express {
+export function createApp({
+  services,
+  database,
+  production,
+  webDistDir = DEFAULT_WEB_DIST,
+}: AppOptions): Express {
   const { logger } = services;
   const logFailure = procedureFailureLogger(logger, production);
   const app = express();
@@ -58,6 +66,7 @@ export function createApp({ services, database, production }: AppOptions): Expre
     res.type('json').send(openApiDocument);
   });
   app.use('/docs', createDocsRouter());
+  app.use(createWebAppRouter(webDistDir));
 
   app.use(notFound);
   app.use(errorHandler(logger));

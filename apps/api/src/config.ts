@@ -39,6 +39,7 @@ const ConfigSchema = z.object({
       error: 'must be a postgres:// or postgresql:// URL',
     }),
   DATA_DIR: z.string().min(1).default('.data'),
+  WEB_DIST_DIR: z.string().min(1).optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -70,6 +71,8 @@ export interface Config {
   readonly outbound: OutboundOptions;
   /** Runner headers are encrypted with `primary`; `previous` keys only decrypt, for rotation. */
   readonly headerKeys: { readonly primary?: Buffer; readonly previous: readonly Buffer[] };
+  /** Where the dashboard's build lives; undefined means apps/web/dist. */
+  readonly webDistDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(values.HEADER_ENCRYPTION_KEY && { primary: values.HEADER_ENCRYPTION_KEY }),
       previous: values.HEADER_ENCRYPTION_OLD_KEYS,
     },
+    webDistDir: values.WEB_DIST_DIR && path.resolve(invocationDir(env), values.WEB_DIST_DIR),
     outbound: {
       timeoutMs: values.RUNNER_TIMEOUT_MS,
       maxResponseBytes: 1024 * 1024,

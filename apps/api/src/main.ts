@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     outbound: config.outbound,
     headerCipher,
+    webDistDir: config.webDistDir,
   });
   logger.info(
     { url: server.url, database: config.database.kind },

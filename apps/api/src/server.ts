@@ -17,6 +17,8 @@ export interface ServerOptions {
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
   readonly headerCipher: HeaderCipher;
+  /** The dashboard's build directory; apps/web/dist when absent. */
+  readonly webDistDir?: string;
 }
 
 export interface RunningServer {
@@ -37,6 +39,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     database,
     production: options.production,
+    ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const server = http.createServer(app);
   // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.

@@ -52,7 +52,12 @@ export const testCipher = createHeaderCipher(testHeaderKey);
 
 /** A real HTTP server on an ephemeral port, on the run's database. */
 export async function startTestServer(
-  options: { logger?: pino.Logger; production?: boolean; outbound?: Partial<OutboundOptions> } = {},
+  options: {
+    logger?: pino.Logger;
+    production?: boolean;
+    outbound?: Partial<OutboundOptions>;
+    webDistDir?: string;
+  } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase();
   const server = await startServer({
@@ -69,6 +74,7 @@ export async function startTestServer(
       ...options.outbound,
     },
     headerCipher: testCipher,
+    ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const tokens = createTokenRepository(database.db);
   return {
