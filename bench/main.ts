@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const postgres = { kind: 'postgres', url, poolMax: 2 } as const;
   const user = await withDatabase(postgres, (db) => prepareDatabase(db, RUNNERS_PER_USER));
   const matrix = {
-    cases: CASES,
+    cases: CASES.filter((c) => options.cases.includes(c.key)),
     connections: options.connections,
     seconds: options.duration,
     warmupSeconds: options.warmup,
@@ -46,11 +46,13 @@ async function main(): Promise<void> {
   const floor = await startFloor(url);
   measurements.push(...(await measureMatrix({ ...matrix, dataset: '10k', service, floor })));
 
-  let profile: Awaited<ReturnType<typeof profilePut>> | undefined;
+  const profiles: Awaited<ReturnType<typeof profilePut>>[] = [];
   if (options.profile) {
-    log('== profile: the service under --cpu-prof through a PUT run at 32 connections');
+    log('== profile: service, then floor, under --cpu-prof through a PUT run at 32 connections');
     await service.stop();
-    profile = await profilePut(url, user, options.duration, options.warmup);
+    for (const who of ['service', 'floor'] as const) {
+      profiles.push(await profilePut(who, url, user, options.duration, options.warmup));
+    }
     service = await startService({ url });
   }
 
@@ -59,7 +61,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     await withDatabase(postgres, (db) => growToRows(db.db, BIG_TABLE_ROWS, RUNNERS_PER_USER));
     log(`   seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    measurements.push(...(await measureMatrix({ ...matrix, dataset: '1M', service, floor })));
+    // Only the cases the 1M targets compare: an update and the list.
+    const cases = matrix.cases.filter((c) => c.key === 'put' || c.key === 'list');
+    measurements.push(
+      ...(await measureMatrix({ ...matrix, cases, dataset: '1M', service, floor })),
+    );
   }
   await service.stop();
   await floor.stop();
@@ -93,12 +99,12 @@ async function main(): Promise<void> {
     const ms = startup.map((s) => Math.round(s));
     out.push(`pnpm start → first 200 from /healthz (embedded, existing data): ${ms.join(', ')} ms`);
   }
-  if (profile) {
-    out.push('', `Profile (${profile.file}, ${Math.round(profile.summary.busyMs)} ms busy):`, '');
-    const hot = (list: typeof profile.summary.functions) =>
+  for (const { file, summary } of profiles) {
+    out.push('', `Profile ${file}, ${Math.round(summary.busyMs)} ms busy:`, '');
+    const hot = (list: typeof summary.functions) =>
       list.map((h) => [h.name, `${h.selfPercent.toFixed(1)}%`]);
-    out.push(markdown(['function', 'self'], hot(profile.summary.functions)), '');
-    out.push(markdown(['package', 'self'], hot(profile.summary.packages)));
+    out.push(markdown(['function', 'self'], hot(summary.functions)), '');
+    out.push(markdown(['package', 'self'], hot(summary.packages)));
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -6,6 +6,8 @@ export interface BenchOptions {
   /** Seconds of unmeasured load before each measurement. */
   readonly warmup: number;
   readonly connections: readonly number[];
+  /** Case keys to run (put, trpc-update, get, list); all by default. */
+  readonly cases: readonly string[];
   /** Grow the runners table to 1,000,000 rows and measure again. */
   readonly big: boolean;
   /** Profile the service during a PUT run and print its hot spots. */
@@ -16,7 +18,7 @@ export interface BenchOptions {
   readonly databaseUrl: string;
 }
 
-const USAGE = `pnpm bench [--quick] [--duration S] [--connections 8,32,64] [--rounds N] [--big] [--profile] [--no-embedded]`;
+const USAGE = `pnpm bench [--quick] [--duration S] [--connections 8,32,64] [--cases put,trpc-update,get,list] [--rounds N] [--big] [--profile] [--no-embedded]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -25,6 +27,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       duration: { type: 'string' },
       connections: { type: 'string', default: '8,32,64' },
+      cases: { type: 'string', default: 'put,trpc-update,get,list' },
       rounds: { type: 'string' },
       big: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -43,6 +46,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     duration,
     warmup: values.quick ? 1 : Math.min(3, duration),
     connections,
+    cases: values.cases.split(','),
     big: values.big,
     profile: values.profile,
     rounds: number('--rounds', values.rounds ?? (values.quick ? '1' : '2')),

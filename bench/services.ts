@@ -26,12 +26,15 @@ export async function startService(
 }
 
 /** The floor (bench/floor.ts) on the same Postgres database. */
-export async function startFloor(databaseUrl: string): Promise<ServerProcess> {
+export async function startFloor(
+  databaseUrl: string,
+  nodeFlags: readonly string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   return startServer({
     name: 'floor',
     command: process.execPath,
-    args: ['--import', 'tsx', 'bench/floor.ts'],
+    args: [...nodeFlags, '--import', 'tsx', 'bench/floor.ts'],
     cwd: REPO_ROOT,
     port,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port) },
