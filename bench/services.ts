@@ -47,7 +47,8 @@ export function serviceEnv(database: Database, port: number): NodeJS.ProcessEnv 
     PORT: String(port),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
+    // BENCH_LOG_LEVEL=warn measures what the per-request log line costs.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
   };
   if ('url' in database) {
     env.DATABASE_URL = database.url;
