@@ -1,0 +1,54 @@
+import type { Database } from '@runner-registry/api/db/schema';
+import { type Kysely, sql } from 'kysely';
+
+// Every runner looks like a real one: a name, a private endpoint, two tags and one header.
+const RUNNER_VALUES = sql`
+  'runner-' || i,
+  'http://10.0.' || (i / 250) % 250 || '.' || i % 250 || ':8188',
+  '{"Authorization": "Bearer comfy-secret"}'::jsonb,
+  ARRAY['gpu', 'a100'],
+  date_trunc('milliseconds', now()) - i * interval '1 second',
+  date_trunc('milliseconds', now()) - i * interval '1 second'`;
+
+/** `count` runners for `userId` in one INSERT … SELECT generate_series; answers their ids. */
+export async function seedRunners(
+  db: Kysely<Database>,
+  userId: string,
+  count: number,
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO runners (user_id, name, endpoint, headers, tags, created_at, updated_at)
+    SELECT ${userId}::uuid, ${RUNNER_VALUES}
+    FROM generate_series(1, ${count}::int) AS i
+    RETURNING id`.execute(db);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Adds other users, each with `perUser` runners, until the table holds `total` rows: the
+ * measured user's share stays the same while the table and its indexes grow around it.
+ * One INSERT … SELECT over users × generate_series, then ANALYZE so plans see the new size.
+ */
+export async function growToRows(
+  db: Kysely<Database>,
+  total: number,
+  perUser: number,
+): Promise<void> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runners`.execute(db);
+  const missing = total - (rows[0]?.n ?? 0);
+  if (missing <= 0) return;
+  const users = Math.ceil(missing / perUser);
+  await sql`
+    INSERT INTO users (email)
+    SELECT 'other-' || u || '@bench.invalid' FROM generate_series(1, ${users}::int) AS u`.execute(
+    db,
+  );
+  await sql`
+    INSERT INTO runners (user_id, name, endpoint, headers, tags, created_at, updated_at)
+    SELECT owner.id, ${RUNNER_VALUES}
+    FROM (SELECT id, row_number() OVER (ORDER BY email) AS n FROM users
+          WHERE email LIKE 'other-%@bench.invalid') AS owner,
+         generate_series(1, ${perUser}::int) AS i
+    WHERE (owner.n - 1) * ${perUser}::int + i <= ${missing}::int`.execute(db);
+  await sql`VACUUM ANALYZE runners`.execute(db);
+}

@@ -1,0 +1,54 @@
+import type { Measurement, TargetCheck } from './targets';
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const ratio = (service: number, floor: number | undefined) =>
+  floor === undefined ? '–' : (service / floor).toFixed(2);
+
+/** The results as a Markdown table, to read in a terminal and paste into docs/performance.md. */
+export function resultsTable(measurements: readonly Measurement[]): string {
+  const header = [
+    'data',
+    'case',
+    'conns',
+    'req/s',
+    'floor req/s',
+    'req/s ÷ floor',
+    'p50 ms',
+    'p99 ms',
+    'floor p50 / p99 ms',
+    'p99 ÷ floor',
+    'CPU µs/req',
+    'floor CPU µs/req',
+    'failed',
+  ];
+  const rows = measurements.map(({ dataset, benchCase, connections, service, floor }) => [
+    dataset,
+    benchCase.label,
+    String(connections),
+    fixed(service.reqPerSec),
+    floor ? fixed(floor.reqPerSec) : '–',
+    ratio(service.reqPerSec, floor?.reqPerSec),
+    fixed(service.p50Ms, 1),
+    fixed(service.p99Ms, 1),
+    floor ? `${fixed(floor.p50Ms, 1)} / ${fixed(floor.p99Ms, 1)}` : '–',
+    ratio(service.p99Ms, floor?.p99Ms),
+    fixed(service.cpuUsPerRequest),
+    floor ? fixed(floor.cpuUsPerRequest) : '–',
+    String(service.failures + (floor?.failures ?? 0)),
+  ]);
+  return markdown(header, rows);
+}
+
+export function targetsTable(checks: readonly TargetCheck[]): string {
+  const verdict = (pass: boolean | undefined) =>
+    pass === undefined ? 'n/a' : pass ? 'pass' : 'FAIL';
+  return markdown(
+    ['target', 'measured', 'result'],
+    checks.map((c) => [c.target, c.measured, verdict(c.pass)]),
+  );
+}
+
+export function markdown(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
