@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
+import { clientErrorHandler } from './http/errors';
 import { createRunnerRepository } from './runners/runner-repository';
 
 export interface ServerOptions {
@@ -34,6 +35,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     production: options.production,
   });
   const server = http.createServer(app);
+  server.on('clientError', clientErrorHandler);
   // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
