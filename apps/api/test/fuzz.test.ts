@@ -59,7 +59,7 @@ describe(`fuzzed requests get a well-formed 4xx and change only what the owner m
   const seeds: { id: string; owner: Who }[] = [];
   /** Every runner row of both users as it must be now. */
   let expected: Map<string, StoredRunner>;
-  const tally = { requests: 0, serverErrors: 0, successes: 0, changes: 0 };
+  const tally = { requests: 0, serverErrors: 0, successes: 0, changes: 0, huge: 0 };
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -71,6 +71,7 @@ describe(`fuzzed requests get a well-formed 4xx and change only what the owner m
   afterAll(async () => {
     console.log(
       `fuzz: ${tally.requests} requests, ${tally.serverErrors} 5xx, ${tally.successes} 2xx, ` +
+        `${tally.huge} over 16 KB, ` +
         `${tally.changes} allowed changes (${dialect})`,
     );
     await server?.close();
@@ -101,6 +102,7 @@ describe(`fuzzed requests get a well-formed 4xx and change only what the owner m
     const headers: Record<string, string> = {};
     if (authorization !== undefined) headers.authorization = authorization;
     if (type !== undefined) headers['content-type'] = type;
+    if ((bytes?.length ?? 0) + path.length > 16_000) tally.huge += 1;
     const response = await server.fetch(path, { method, headers, body: bytes });
     tally.requests += 1;
     if (response.status >= 500) tally.serverErrors += 1;
