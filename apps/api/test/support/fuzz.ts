@@ -423,11 +423,14 @@ export const queryString = fc
 /**
  * fast-check's parameters for a fuzz property: the number of runs, and a report whose long
  * values (100 KB strings) are cut so that a failure stays readable. The error thrown by the
- * property is kept as the cause.
+ * property is kept as the cause; the report names the seed.
  */
 export function fuzzRuns<T>(numRuns: number): fc.Parameters<T> {
+  // FUZZ_SEED replays a failure: `FUZZ_SEED=<seed> pnpm vitest run test/fuzz.test.ts` in apps/api.
+  const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
   return {
     numRuns,
+    ...(seed !== undefined && { seed }),
     reporter(details) {
       if (!details.failed) return;
       const report = fc.defaultReportMessage(details) ?? 'property failed';
