@@ -56,6 +56,10 @@ export function createApp({
       maxBodySize: MAX_BODY_BYTES,
       createContext: ({ req }) => ({ ...services, authorization: req.headers.authorization }),
       onError: ({ error, path }) => logFailure(error, path),
+      // tRPC labels errors raised before a procedure runs (415, 405, parse errors) text/plain;
+      // every error body is JSON, so it says so.
+      responseMeta: ({ errors }) =>
+        errors.length > 0 ? { headers: { 'content-type': 'application/json' } } : {},
     }),
   );
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
+import { clientErrorHandler } from './http/errors';
 import type { HeaderCipher } from './runners/header-cipher';
 import { createRunnerHttp, type OutboundOptions } from './runners/runner-http';
 import { createRunnerRepository } from './runners/runner-repository';
@@ -42,6 +43,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const server = http.createServer(app);
+  server.on('clientError', clientErrorHandler);
   // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

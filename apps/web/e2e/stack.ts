@@ -98,6 +98,8 @@ export async function startStack(webDistDir: string): Promise<Stack> {
     const url = new URL(serverUrl);
     url.pathname = `/${dbName}`;
     env.DATABASE_URL = url.toString();
+    // On Postgres the service requires the key that encrypts runner headers.
+    env.HEADER_ENCRYPTION_KEY = randomBytes(32).toString('base64');
   }
   const created = await run(
     ['apps/api/src/cli/main.ts', 'create-user', '--email', 'e2e@example.test'],

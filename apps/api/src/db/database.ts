@@ -17,7 +17,7 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   /** Who holds the embedded database, named in the message another opener gets. */
   readonly purpose: string;
-  /** Called with idle-connection errors, which must never crash the process. */
+  /** Called with connection errors outside a query, which must never crash the process. */
   readonly onIdleError?: (error: Error) => void;
 }
 
@@ -42,6 +42,13 @@ function openPostgres(url: string, poolMax: number, options: OpenDatabaseOptions
     application_name: 'runner-registry',
   });
   pool.on('error', (error) => options.onIdleError?.(error));
+  // The pool listens for errors of idle clients only. A client that is checked out when the
+  // server goes away (between a query and its release, or while it connects) emits 'error' with
+  // no listener, which would end the process. Its query fails on its own, and the pool drops
+  // the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onIdleError?.(error));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -113,3 +113,16 @@ export async function storedRunner(database: DatabaseHandle, id: string) {
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+/** Every runner row of the given users as stored, by id, for asserting what changed and what did not. */
+export async function storedRunnersOf(database: DatabaseHandle, userIds: readonly string[]) {
+  const rows = await database.db
+    .selectFrom('runners')
+    .selectAll()
+    .select(sql<string>`headers::text`.as('headers_text'))
+    .where('user_id', 'in', userIds)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export type StoredRunner = NonNullable<Awaited<ReturnType<typeof storedRunner>>>;

@@ -54,6 +54,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly url: string;
   readonly logs: string[];
+  /** What the process wrote to stderr: nothing, unless it failed. */
+  readonly stderr: () => string;
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number | null>;
 }
@@ -75,7 +77,9 @@ export function startService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
       for (const line of lines) {
         logs.push(line);
         const url = /"url":"(http:[^"]+)"/.exec(line)?.[1];
-        if (url && line.includes('listening')) resolve({ child, url, logs, exited });
+        if (url && line.includes('listening')) {
+          resolve({ child, url, logs, exited, stderr: () => stderr });
+        }
       }
     });
     let stderr = '';
