@@ -46,8 +46,9 @@ describe.skipIf(!chromiumPath)('the dashboard, in Chromium, against the real ser
       await dialog.dismiss();
     });
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    // The browser logs every 401, 404 and 409 answer; those are provoked on purpose here.
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[14]/.test(message.text())) {
+      if (message.type() === 'error' && !/status of 40[149]/.test(message.text())) {
         problems.push(`console: ${message.text()}`);
       }
     });
@@ -133,6 +134,34 @@ describe.skipIf(!chromiumPath)('the dashboard, in Chromium, against the real ser
     });
     expect(stored.updated_at > runner.updated_at).toBe(true);
     runner = stored;
+  });
+
+  it('shows the change in the runner’s history, as the audit trail records it', async () => {
+    const history = page.getByRole('region', { name: 'History' });
+    await history.getByText('Updated name, tags').waitFor();
+    await history.getByText('Created').waitFor();
+    const { events } = await api.runner.events.query({ id: runner.id });
+    expect(events.map((e) => [e.action, e.changed_fields])).toEqual([
+      ['update', ['name', 'tags']],
+      ['create', ['name', 'endpoint', 'status', 'tags', 'headers']],
+    ]);
+  });
+
+  it('answers a stale edit with a plain conflict message, writing nothing', async () => {
+    // Someone else renames the runner while this page still shows the old version.
+    const elsewhere = await api.runner.update.mutate({ id: runner.id, name: 'renamed-elsewhere' });
+    await field('Name').fill('my-stale-edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/changed elsewhere since you opened it \(409\)/).waitFor();
+    expect((await api.runner.get.query({ id: runner.id })).name).toBe('renamed-elsewhere');
+    await page.reload();
+    await field('Name').waitFor();
+    expect(await field('Name').inputValue()).toBe('renamed-elsewhere');
+    // Back to the name the later steps look for.
+    runner = await api.runner.update.mutate({ id: elsewhere.id, name: 'e2e-box-2' });
+    await page.reload();
+    await field('Name').waitFor();
+    expect(await field('Name').inputValue()).toBe('e2e-box-2');
   });
 
   it('shows the contract message next to a bad field and sends nothing', async () => {

@@ -5,6 +5,7 @@ import { describeFailure, errorCodeOf, useClient } from './api';
 import { ConfirmDialog } from './ConfirmDialog';
 import { HealthReport } from './HealthReport';
 import { RunnerForm } from './RunnerForm';
+import { RunnerHistory } from './RunnerHistory';
 import { hrefFor, navigate, type Route } from './route';
 
 /** A new runner: the form, then its own page. */
@@ -61,8 +62,9 @@ export function RunnerPage({
   const [confirming, setConfirming] = useState(false);
   const [failure, setFailure] = useState<string>();
 
-  const stored = (runner: Runner) => {
+  const stored = async (runner: Runner) => {
     queryClient.setQueryData(['runner.get', id], runner);
+    await queryClient.invalidateQueries({ queryKey: ['runner.events', id] });
     return queryClient.invalidateQueries({ queryKey: ['runner.list'] });
   };
 
@@ -176,12 +178,19 @@ export function RunnerPage({
         key={runner.updated_at}
         runner={runner}
         onUpdate={async (input) => {
-          const updated = await client.runner.update.mutate(input);
+          // Sent with the updated_at this form was opened on: an edit made meanwhile elsewhere
+          // is answered with CONFLICT instead of being overwritten.
+          const updated = await client.runner.update.mutate({
+            ...input,
+            expected_updated_at: runner.updated_at,
+          });
           await stored(updated);
           onNotice(`Saved ${updated.name}.`);
         }}
         onCancel={() => navigate({ page: 'list' })}
       />
+
+      <RunnerHistory id={id} />
 
       <ConfirmDialog
         open={confirming}

@@ -43,7 +43,7 @@ export function describeFailure(error: unknown): string {
     case 'NOT_FOUND':
       return `Not found (404): ${message}. It may have been deleted.`;
     case 'CONFLICT':
-      return `Conflict (409): ${message}`;
+      return 'This runner was changed elsewhere since you opened it (409). Reload the page to see the latest version, then make your change again.';
     case 'BAD_REQUEST':
       return `The server refused the request (400): ${message}`;
     case undefined:

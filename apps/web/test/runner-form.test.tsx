@@ -263,6 +263,17 @@ describe('sending', () => {
     expect(alert.textContent).toMatch(/Not found \(404\): Runner not found/);
   });
 
+  it('shows a 409 from a stale edit plainly', async () => {
+    fetchSpy.mockResolvedValue(
+      trpcError(409, 'CONFLICT', 'The runner has changed since expected_updated_at'),
+    );
+    const user = renderEdit();
+    await user.selectOptions(screen.getByLabelText('Status'), 'disabled');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/changed elsewhere since you opened it \(409\)/);
+  });
+
   it("puts the server's field issues next to the fields", async () => {
     fetchSpy.mockResolvedValue(
       trpcError(400, 'BAD_REQUEST', 'name: already taken', [
