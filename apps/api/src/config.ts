@@ -50,6 +50,12 @@ const ConfigSchema = z.object({
     .optional()
     .transform((value) => (value ? value.split(',').filter(Boolean) : []))
     .pipe(z.array(base64Key)),
+  AUTH_CACHE_TTL_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int({ error: 'must be a whole number of milliseconds' })
+    .min(0, { error: 'must be 0 (off) or more' })
+    .max(60_000, { error: 'must be at most 60000' })
+    .default(5_000),
   RUNNER_TIMEOUT_MS: positiveInt.default(5_000),
   RUNNER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -69,6 +75,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
+  /** How long a verified token is trusted without a lookup; revocation takes effect within it. */
+  readonly authCacheTtlMs: number;
   /** Runner headers are encrypted with `primary`; `previous` keys only decrypt, for rotation. */
   readonly headerKeys: { readonly primary?: Buffer; readonly previous: readonly Buffer[] };
   /** Where the dashboard's build lives; undefined means apps/web/dist. */
@@ -104,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       previous: values.HEADER_ENCRYPTION_OLD_KEYS,
     },
     webDistDir: values.WEB_DIST_DIR && path.resolve(invocationDir(env), values.WEB_DIST_DIR),
+    authCacheTtlMs: values.AUTH_CACHE_TTL_MS,
     outbound: {
       timeoutMs: values.RUNNER_TIMEOUT_MS,
       maxResponseBytes: 1024 * 1024,

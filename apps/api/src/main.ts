@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     outbound: config.outbound,
     headerCipher,
+    authCacheTtlMs: config.authCacheTtlMs,
     webDistDir: config.webDistDir,
   });
   logger.info(

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { createTokenCache } from './auth/token-cache';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
 import { clientErrorHandler } from './http/errors';
@@ -18,6 +19,8 @@ export interface ServerOptions {
   readonly shutdownTimeoutMs: number;
   readonly outbound: OutboundOptions;
   readonly headerCipher: HeaderCipher;
+  /** How long a verified token is trusted without a lookup; revocation takes effect within it. */
+  readonly authCacheTtlMs: number;
   /** The dashboard's build directory; apps/web/dist when absent. */
   readonly webDistDir?: string;
 }
@@ -34,7 +37,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     services: {
       runners: createRunnerRepository(database.db, options.headerCipher),
-      tokens: createTokenRepository(database.db),
+      auth: createTokenCache(createTokenRepository(database.db), { ttlMs: options.authCacheTtlMs }),
       runnerHttp: createRunnerHttp(options.outbound),
       logger,
     },

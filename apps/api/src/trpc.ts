@@ -7,7 +7,7 @@ import {
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Logger } from 'pino';
-import type { TokenRepository } from './auth/token-repository';
+import type { TokenCache } from './auth/token-cache';
 import { bearerToken, looksLikeToken } from './auth/tokens';
 import { isDatabaseUnavailable } from './db/errors';
 import type { RunnerHttp } from './runners/runner-http';
@@ -21,7 +21,8 @@ export interface Services {
   readonly runners: RunnerRepository;
   /** Requests to runners themselves (health check, interrupt). */
   readonly runnerHttp: RunnerHttp;
-  readonly tokens: TokenRepository;
+  /** Verifies bearer tokens (through a short-lived cache). */
+  readonly auth: TokenCache;
   readonly logger: Logger;
 }
 
@@ -110,7 +111,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
       message: 'Missing API token: send "Authorization: Bearer <token>"',
     });
   }
-  const owner = looksLikeToken(token) ? await ctx.tokens.findUserByToken(token) : undefined;
+  const owner = looksLikeToken(token) ? await ctx.auth.verify(token) : undefined;
   if (!owner) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid, revoked or expired API token' });
   }

@@ -113,4 +113,20 @@ describe(`authentication and ownership (${dialect})`, () => {
       expect(await storedRunner(server.database, runnerId)).toEqual(before);
     });
   });
+
+  it('honours a revocation within the token cache’s lifetime, and at once with the cache off', async () => {
+    for (const ttlMs of [300, 0]) {
+      const cached = await startTestServer({ authCacheTtlMs: ttlMs });
+      try {
+        const user = await cached.newUser();
+        expect((await user.client.runner.list.query({})).total).toBe(0);
+        await createTokenRepository(cached.database.db).revoke({ token: user.token });
+        if (ttlMs > 0) await new Promise((resolve) => setTimeout(resolve, ttlMs + 50));
+        const error = await user.client.runner.list.query({}).catch((e) => e);
+        expect(errorCode(error), `ttl ${ttlMs}`).toBe('UNAUTHORIZED');
+      } finally {
+        await cached.close();
+      }
+    }
+  });
 });

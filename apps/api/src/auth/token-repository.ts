@@ -17,6 +17,13 @@ export interface TokenSummary {
   readonly revoked_at: string | null;
 }
 
+/** Who a valid token belongs to. */
+export interface TokenOwnerRow {
+  readonly token_id: string;
+  readonly user_id: string;
+  readonly expires_at: Date | null;
+}
+
 export class UserExistsError extends Error {
   override name = 'UserExistsError';
 }
@@ -114,31 +121,21 @@ export function createTokenRepository(db: Kysely<Database>) {
     },
 
     /** The user a token belongs to, if it is known, not revoked and not expired. */
-    async findUserByToken(token: string): Promise<{ userId: string; tokenId: string } | undefined> {
-      const row = await db
-        .selectFrom('api_tokens')
-        .select([
-          'id',
-          'user_id',
-          sql<boolean>`last_used_at IS NULL OR last_used_at < now() - ${LAST_USE_RESOLUTION}`.as(
-            'stale_use',
-          ),
-        ])
-        .where('token_hash', '=', hashToken(token))
-        .where('revoked_at', 'is', null)
-        .where((eb) =>
-          eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]),
-        )
-        .executeTakeFirst();
+    async findUserByTokenHash(tokenHash: string): Promise<TokenOwnerRow | undefined> {
+      const { rows } = await sql<TokenOwnerRow & { stale_use: boolean }>`
+        SELECT id AS token_id, user_id, expires_at,
+               (last_used_at IS NULL OR last_used_at < now() - ${LAST_USE_RESOLUTION}) AS stale_use
+        FROM api_tokens
+        WHERE token_hash = ${tokenHash} AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())`.execute(db);
+      const row = rows[0];
       if (!row) return undefined;
       if (row.stale_use) {
-        await db
-          .updateTable('api_tokens')
-          .set({ last_used_at: sql<Date>`now()` })
-          .where('id', '=', row.id)
-          .execute();
+        await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${row.token_id}`.execute(
+          db,
+        );
       }
-      return { userId: row.user_id, tokenId: row.id };
+      return { token_id: row.token_id, user_id: row.user_id, expires_at: row.expires_at };
     },
   };
 }

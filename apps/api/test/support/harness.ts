@@ -56,6 +56,7 @@ export async function startTestServer(
     logger?: pino.Logger;
     production?: boolean;
     outbound?: Partial<OutboundOptions>;
+    authCacheTtlMs?: number;
     webDistDir?: string;
   } = {},
 ): Promise<TestServer> {
@@ -74,6 +75,7 @@ export async function startTestServer(
       ...options.outbound,
     },
     headerCipher: testCipher,
+    authCacheTtlMs: options.authCacheTtlMs ?? 5_000,
     ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
   const tokens = createTokenRepository(database.db);
