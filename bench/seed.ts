@@ -1,33 +1,44 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@runner-registry/api/db/schema';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { benchCipher } from './header-key';
 
 // Every runner looks like a real one: a name, a private endpoint, two tags and one header.
-const RUNNER_VALUES = sql`
+const RUNNER_VALUES = (headers: RawBuilder<unknown>) => sql`
   'runner-' || i,
   'http://10.0.' || (i / 250) % 250 || '.' || i % 250 || ':8188',
-  '{"Authorization": "Bearer comfy-secret"}'::jsonb,
+  ${headers},
   ARRAY['gpu', 'a100'],
   date_trunc('milliseconds', now()) - i * interval '1 second',
   date_trunc('milliseconds', now()) - i * interval '1 second'`;
 
-/** `count` runners for `userId` in one INSERT … SELECT generate_series; answers their ids. */
+/**
+ * `count` runners for `userId` in one INSERT … SELECT over arrays; answers their ids. Their
+ * headers are encrypted with the bench key, as the service would write them.
+ */
 export async function seedRunners(
   db: Kysely<Database>,
   userId: string,
   count: number,
 ): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`
-    INSERT INTO runners (user_id, name, endpoint, headers, tags, created_at, updated_at)
-    SELECT ${userId}::uuid, ${RUNNER_VALUES}
-    FROM generate_series(1, ${count}::int) AS i
-    RETURNING id`.execute(db);
-  return rows.map((row) => row.id);
+  const ids = Array.from({ length: count }, () => randomUUID());
+  const sealed = ids.map((id) =>
+    JSON.stringify(benchCipher.encrypt(id, { Authorization: 'Bearer comfy-secret' })),
+  );
+  await sql`
+    INSERT INTO runners (id, user_id, name, endpoint, headers, tags, created_at, updated_at)
+    SELECT d.id, ${userId}::uuid, ${RUNNER_VALUES(sql`d.headers::jsonb`)}
+    FROM unnest(${ids}::uuid[], ${sealed}::text[]) WITH ORDINALITY AS d(id, headers, i)`.execute(
+    db,
+  );
+  return ids;
 }
 
 /**
  * Adds other users, each with `perUser` runners, until the table holds `total` rows: the
  * measured user's share stays the same while the table and its indexes grow around it.
  * One INSERT … SELECT over users × generate_series, then ANALYZE so plans see the new size.
+ * Their headers are never read, so they hold a placeholder, not an envelope.
  */
 export async function growToRows(
   db: Kysely<Database>,
@@ -45,7 +56,7 @@ export async function growToRows(
   );
   await sql`
     INSERT INTO runners (user_id, name, endpoint, headers, tags, created_at, updated_at)
-    SELECT owner.id, ${RUNNER_VALUES}
+    SELECT owner.id, ${RUNNER_VALUES(sql`'{}'::jsonb`)}
     FROM (SELECT id, row_number() OVER (ORDER BY email) AS n FROM users
           WHERE email LIKE 'other-%@bench.invalid') AS owner,
          generate_series(1, ${perUser}::int) AS i

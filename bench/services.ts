@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { freePort } from './free-port';
+import { BENCH_HEADER_KEY } from './header-key';
 import { type ServerProcess, startServer } from './server-process';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -49,6 +50,7 @@ export function serviceEnv(database: Database, port: number): NodeJS.ProcessEnv 
     NODE_ENV: 'production',
     // BENCH_LOG_LEVEL=warn measures what the per-request log line costs.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
+    HEADER_ENCRYPTION_KEY: BENCH_HEADER_KEY.toString('base64'),
   };
   if ('url' in database) {
     env.DATABASE_URL = database.url;
