@@ -76,9 +76,15 @@ describe.skipIf(!chromiumPath)('the dashboard, in Chromium, against the real ser
     expect(await alert.textContent()).toMatch(/^That token was not accepted/);
   });
 
-  it('signs in with a token kept in sessionStorage only', async () => {
-    await field('API token').fill(stack.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  it('signs in from the keyboard alone, with a token kept in sessionStorage only', async () => {
+    // Tab to the token field, type, press Enter: no mouse.
+    for (let i = 0; i < 10; i++) {
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute('id'));
+      if (focused && (await field('API token').getAttribute('id')) === focused) break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type(stack.token);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Runners' }).waitFor();
     await page.getByText('No runners yet').waitFor();
     const stored = await page.evaluate(() => ({
@@ -134,6 +140,34 @@ describe.skipIf(!chromiumPath)('the dashboard, in Chromium, against the real ser
     });
     expect(stored.updated_at > runner.updated_at).toBe(true);
     runner = stored;
+  });
+
+  it('labels every control on the runner page and reaches each one with Tab', async () => {
+    const controls = await page.evaluate(() => {
+      const interactive = [
+        ...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea'),
+      ].filter((el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null);
+      const nameOf = (el: HTMLElement) =>
+        el.getAttribute('aria-label') ||
+        ((el as HTMLInputElement).labels?.[0]?.textContent ?? '') ||
+        el.textContent ||
+        '';
+      interactive.forEach((el, i) => {
+        el.dataset.probe = String(i);
+      });
+      return interactive.map((el) => ({ probe: el.dataset.probe, name: nameOf(el).trim() }));
+    });
+    expect(controls.length).toBeGreaterThan(10);
+    expect(controls.filter((c) => c.name === '')).toEqual([]);
+    const reached = new Set<string>();
+    for (let i = 0; i < controls.length * 2 + 10; i++) {
+      await page.keyboard.press('Tab');
+      const probe = await page.evaluate(
+        () => (document.activeElement as HTMLElement | null)?.dataset.probe,
+      );
+      if (probe) reached.add(probe);
+    }
+    expect(controls.filter((c) => !reached.has(c.probe ?? ''))).toEqual([]);
   });
 
   it('shows the change in the runner’s history, as the audit trail records it', async () => {
