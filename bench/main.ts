@@ -10,7 +10,7 @@ import { describeEnvironment } from './environment';
 import { measureMatrix } from './measure';
 import { parseOptions } from './options';
 import { profilePut } from './profile-run';
-import { growToRows } from './seed';
+import { growToRows, vacuumRunners } from './seed';
 import { startFloor, startService } from './services';
 import { measureStartup } from './startup';
 import { markdown, resultsTable, targetsTable } from './table';
@@ -41,10 +41,13 @@ async function main(): Promise<void> {
     user,
   };
   const measurements: Measurement[] = [];
+  const vacuum = () => withDatabase(postgres, (db) => vacuumRunners(db.db));
 
   let service = await startService({ url });
   const floor = await startFloor(url);
-  measurements.push(...(await measureMatrix({ ...matrix, dataset: '10k', service, floor })));
+  measurements.push(
+    ...(await measureMatrix({ ...matrix, dataset: '10k', service, floor, beforeCase: vacuum })),
+  );
 
   const profiles: Awaited<ReturnType<typeof profilePut>>[] = [];
   if (options.profile) {
@@ -64,7 +67,14 @@ async function main(): Promise<void> {
     // Only the cases the 1M targets compare: an update and the list.
     const cases = matrix.cases.filter((c) => c.key === 'put' || c.key === 'list');
     measurements.push(
-      ...(await measureMatrix({ ...matrix, cases, dataset: '1M', service, floor })),
+      ...(await measureMatrix({
+        ...matrix,
+        cases,
+        dataset: '1M',
+        service,
+        floor,
+        beforeCase: vacuum,
+      })),
     );
   }
   await service.stop();

@@ -14,6 +14,12 @@ export interface MatrixOptions {
   readonly user: SeededUser;
   readonly service: ServerProcess;
   readonly floor?: ServerProcess;
+  /**
+   * Runs before each case and connection count. On Postgres it vacuums: the update cases leave
+   * dead row versions behind, and a list measured right after them would count those, not
+   * the size of the table.
+   */
+  readonly beforeCase?: () => Promise<void>;
 }
 
 /**
@@ -26,6 +32,7 @@ export async function measureMatrix(options: MatrixOptions): Promise<Measurement
     for (const connections of options.connections) {
       const targets = options.floor ? [options.service, options.floor] : [options.service];
       const results = new Map<ServerProcess, LoadResult[]>(targets.map((t) => [t, []]));
+      await options.beforeCase?.();
       for (const target of targets) {
         await drive(options, target, benchCase, connections, options.warmupSeconds);
       }

@@ -63,3 +63,8 @@ export async function growToRows(
     WHERE (owner.n - 1) * ${perUser}::int + i <= ${missing}::int`.execute(db);
   await sql`VACUUM ANALYZE runners`.execute(db);
 }
+
+/** Clears dead row versions and refreshes statistics, so every case starts from the same state. */
+export async function vacuumRunners(db: Kysely<Database>): Promise<void> {
+  await sql`VACUUM ANALYZE runners`.execute(db);
+}
