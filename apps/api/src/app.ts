@@ -1,14 +1,15 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFound } from './http/errors';
 import { MAX_BODY_BYTES } from './http/limits';
-import { requestLog } from './http/request-log';
+import { logRequest } from './http/request-log';
 import { createWebAppRouter, DEFAULT_WEB_DIST } from './http/web-app';
 import { procedureFailureLogger } from './log/procedure-failure';
 import { createDocsRouter } from './rest/docs';
 import { createOpenApiDocument } from './rest/openapi';
-import { createRestRouter } from './rest/rest-router';
+import { createRestHandler } from './rest/rest-handler';
 import { appRouter } from './router';
 import type { Services } from './trpc';
 
@@ -33,11 +34,6 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestLog(logger));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -63,8 +59,6 @@ export function createApp({
     }),
   );
 
-  app.use('/v1', createRestRouter({ services, production }));
-
   const openApiDocument = JSON.stringify(createOpenApiDocument());
   app.get('/openapi.json', (_req, res) => {
     res.type('json').send(openApiDocument);
@@ -75,4 +69,18 @@ export function createApp({
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * Every request: logged, then answered by the REST face (/v1) or the express app (tRPC, the
+ * document, /docs, health, the dashboard).
+ */
+export function createRequestListener(options: AppOptions): RequestListener {
+  const app = createApp(options);
+  const rest = createRestHandler(options);
+  const { logger } = options.services;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    logRequest(logger, req, res);
+    if (!rest(req, res)) app(req, res);
+  };
 }

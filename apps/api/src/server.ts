@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { createRequestListener } from './app';
 import { createTokenCache } from './auth/token-cache';
 import { createTokenRepository } from './auth/token-repository';
 import type { DatabaseHandle } from './db/database';
@@ -34,7 +34,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { database, logger } = options;
-  const app = createApp({
+  const listener = createRequestListener({
     services: {
       runners: createRunnerRepository(database.db, options.headerCipher),
       auth: createTokenCache(createTokenRepository(database.db), { ttlMs: options.authCacheTtlMs }),
@@ -45,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     production: options.production,
     ...(options.webDistDir && { webDistDir: options.webDistDir }),
   });
-  const server = http.createServer(app);
+  const server = http.createServer(listener);
   server.on('clientError', clientErrorHandler);
   // Behind a load balancer, idle keep-alive sockets must outlive the balancer's own timeout.
   server.keepAliveTimeout = 65_000;

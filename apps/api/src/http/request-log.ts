@@ -1,32 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** One log line per request: id, method, route, status, latency. Never headers, query or body. */
-export function requestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    // Captured now: routers rewrite req.url while they handle the request.
-    const route = req.path;
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    res.on('finish', () => {
-      const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info(
-        {
-          request_id: requestId,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          latency_ms: Math.round(latencyMs * 100) / 100,
-        },
-        'request',
-      );
-    });
-    next();
-  };
+/**
+ * One log line per request: id, method, route, status, latency. Never headers, query or body.
+ * Also sets the headers every answer carries: the request id and `nosniff`.
+ */
+export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const started = process.hrtime.bigint();
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const route = queryAt === -1 ? url : url.slice(0, queryAt);
+  const incoming = req.headers['x-request-id'];
+  const requestId =
+    typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', requestId);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.on('finish', () => {
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info(
+      {
+        request_id: requestId,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        latency_ms: Math.round(latencyMs * 100) / 100,
+      },
+      'request',
+    );
+  });
 }
