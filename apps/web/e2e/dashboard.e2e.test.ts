@@ -59,6 +59,7 @@ describe.skipIf(!chromiumPath)('the dashboard, in Chromium, against the real ser
     await browser?.close();
     await comfy?.close();
     await stack?.close();
+    if (!process.env.UPDATE_SCREENSHOTS) await fs.rm(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('serves the dashboard at / with a CSP, from the API process', async () => {
