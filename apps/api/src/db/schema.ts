@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { HeaderEnvelope } from '../runners/header-cipher';
 
 export interface UsersTable {
@@ -51,10 +51,5 @@ export interface Database {
   runner_events: RunnerEventsTable;
 }
 
-export type UserRow = Selectable<UsersTable>;
-export type ApiTokenRow = Selectable<ApiTokensTable>;
-export type NewApiToken = Insertable<ApiTokensTable>;
 export type RunnerRow = Selectable<RunnersTable>;
-export type NewRunner = Insertable<RunnersTable>;
-export type RunnerUpdate = Updateable<RunnersTable>;
 export type RunnerEventRow = Selectable<RunnerEventsTable>;

@@ -1,14 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ApiError } from '@runner-registry/contract';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-
-/** The body of every error that is answered outside a procedure: the same shape procedures use. */
-export interface HttpErrorBody {
-  readonly status: number;
-  readonly message: string;
-  readonly code: string;
-}
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -23,7 +17,8 @@ const CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-export function errorBody(status: number, message: string): HttpErrorBody {
+/** The body of an error answered outside a procedure: the same shape procedures answer. */
+export function errorBody(status: number, message: string): ApiError {
   return {
     status,
     message,
@@ -35,16 +30,15 @@ export const notFound: RequestHandler = (req, res) => {
   res.status(404).json(errorBody(404, `No route for ${req.method} ${req.path}`));
 };
 
-/** Errors raised before a procedure runs: malformed JSON, size limit, and anything unexpected. */
+/**
+ * Errors express itself raises (a static file it cannot serve, a malformed path) and anything
+ * unexpected. Request bodies are read by the REST handler and by tRPC, never by express.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const { status, type } = error as { status?: number; type?: string };
-    if (type === 'entity.too.large') {
-      res.status(413).json(errorBody(413, 'Request body is larger than 1 MiB'));
-    } else if (type === 'entity.parse.failed') {
-      res.status(400).json(errorBody(400, 'Request body is not valid JSON'));
-    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+    const { status } = error as { status?: number };
+    if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json(errorBody(status, 'Bad request'));
     } else {
       logger.error({ err_name: (error as Error)?.name }, 'unhandled error');

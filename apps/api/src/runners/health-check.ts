@@ -1,4 +1,4 @@
-import type { RunnerHealth } from '@runner-registry/contract';
+import type { Runner, RunnerHealth } from '@runner-registry/contract';
 import { z } from 'zod';
 import { OutboundError, type RunnerHttp } from './runner-http';
 
@@ -19,11 +19,6 @@ const SystemStats = z.object({
   ),
 });
 
-interface CheckTarget {
-  readonly endpoint: string;
-  readonly headers: Record<string, string>;
-}
-
 const unreachable = (error: string, latencyMs: number | null = null): RunnerHealth => ({
   reachable: false,
   latency_ms: latencyMs,
@@ -36,7 +31,10 @@ const unreachable = (error: string, latencyMs: number | null = null): RunnerHeal
 });
 
 /** Calls the runner's /system_stats; every failure is an answer with `reachable: false`. */
-export async function checkRunner(http: RunnerHttp, runner: CheckTarget): Promise<RunnerHealth> {
+export async function checkRunner(
+  http: RunnerHttp,
+  runner: Pick<Runner, 'endpoint' | 'headers'>,
+): Promise<RunnerHealth> {
   let answer: Awaited<ReturnType<RunnerHttp['request']>>;
   try {
     answer = await http.request(runner.endpoint, 'system_stats', 'GET', runner.headers);

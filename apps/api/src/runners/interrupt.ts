@@ -1,16 +1,11 @@
-import type { RunnerInterruptResult } from '@runner-registry/contract';
+import type { Runner, RunnerInterruptResult } from '@runner-registry/contract';
 import { TRPCError } from '@trpc/server';
 import { OutboundError, type RunnerHttp } from './runner-http';
-
-interface InterruptTarget {
-  readonly endpoint: string;
-  readonly headers: Record<string, string>;
-}
 
 /** POST {endpoint}/interrupt; a runner that cannot be reached or refuses is a 502. */
 export async function interruptRunner(
   http: RunnerHttp,
-  runner: InterruptTarget,
+  runner: Pick<Runner, 'endpoint' | 'headers'>,
 ): Promise<RunnerInterruptResult> {
   let status: number;
   try {

@@ -82,18 +82,15 @@ export function createRunnerHttp(options: OutboundOptions) {
               'user-agent': 'runner-registry',
               ...(method === 'POST' && { 'content-length': '0' }),
             },
-            timeout: options.timeoutMs,
             ...(!options.allowPrivateAddresses && { lookup: publicOnlyLookup }),
           });
         } catch (error) {
           return fail(describe(error));
         }
+        // One deadline for the whole exchange, connection to last byte.
         const deadline = setTimeout(() => {
           request.destroy(new OutboundError(`timed out after ${options.timeoutMs} ms`));
         }, options.timeoutMs);
-        request.on('timeout', () =>
-          request.destroy(new OutboundError(`timed out after ${options.timeoutMs} ms`)),
-        );
         request.on('error', (error) => {
           clearTimeout(deadline);
           fail(describe(error));
