@@ -9,7 +9,8 @@ import { migrateToLatest } from '../src/db/migrate';
 import { dialect } from './support/harness';
 import { createTestDatabase } from './support/postgres-admin';
 import { createPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
-import { type ServiceProcess, serviceEnv, startService } from './support/processes';
+import { type ServiceProcess, startService } from './support/processes';
+import { serviceEnv } from './support/service-env';
 import { readAnswer, type Wire } from './support/wire';
 
 /** One answer the load loop got: when it was sent and received, and what it said. */

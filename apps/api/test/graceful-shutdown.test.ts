@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/database';
 import { dialect, openTestDatabase } from './support/harness';
-import { runAdmin, type ServiceProcess, serviceEnv, startService } from './support/processes';
+import { runAdmin, type ServiceProcess, startService } from './support/processes';
+import { serviceEnv } from './support/service-env';
 import { readAnswer } from './support/wire';
 
 const LOOPS = 16;

@@ -13,7 +13,8 @@ import {
   storedRunner,
   testCipher,
 } from './support/harness';
-import { type ServiceProcess, serviceEnv, startService } from './support/processes';
+import { type ServiceProcess, startService } from './support/processes';
+import { serviceEnv } from './support/service-env';
 
 type Field = 'name' | 'endpoint' | 'tags' | 'headers' | 'status';
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenApiDocument } from '../src/rest/openapi';
 import { restRoutes } from '../src/rest/routes';
 import { OPENAPI_FILE, serializeDocument } from '../src/rest/write-openapi';
+import { RUNNER_FIELDS } from './cases/runner-fields';
 import { startTestServer, type TestServer } from './support/harness';
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is walked as plain JSON
@@ -74,19 +75,7 @@ describe('the OpenAPI document', () => {
     expect(runner.properties.status.enum).toEqual(['active', 'disabled']);
     expect(runner.properties.created_at).toMatchObject({ format: 'date-time' });
     expect(runner.properties.headers).toMatchObject({ maxProperties: 32 });
-    expect(runner.required.sort()).toEqual(
-      [
-        'created_at',
-        'endpoint',
-        'headers',
-        'id',
-        'name',
-        'status',
-        'tags',
-        'updated_at',
-        'user_id',
-      ].sort(),
-    );
+    expect(runner.required.sort()).toEqual([...RUNNER_FIELDS]);
 
     const update = document.components.schemas.RunnerUpdate;
     expect(update.required ?? []).toEqual([]);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createRunnerClient } from '@runner-registry/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect } from './support/harness';
-import { runAdmin, serviceEnv, startService } from './support/processes';
+import { runAdmin, startService } from './support/processes';
+import { serviceEnv } from './support/service-env';
 
 describe(`the service process and the admin CLI (${dialect})`, () => {
   let dataDir: string;

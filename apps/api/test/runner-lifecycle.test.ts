@@ -1,5 +1,6 @@
 import { errorCode, type RunnerClient } from '@runner-registry/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNNER_FIELDS } from './cases/runner-fields';
 import { dialect, startTestServer, type TestServer } from './support/harness';
 
 const ISO_8601 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -21,19 +22,7 @@ describe(`runner lifecycle over tRPC (${dialect})`, () => {
       headers: { 'X-Api-Key': 'secret' },
       tags: ['gpu'],
     });
-    expect(Object.keys(runner).sort()).toEqual(
-      [
-        'created_at',
-        'endpoint',
-        'headers',
-        'id',
-        'name',
-        'status',
-        'tags',
-        'updated_at',
-        'user_id',
-      ].sort(),
-    );
+    expect(Object.keys(runner).sort()).toEqual([...RUNNER_FIELDS]);
     expect(runner).toMatchObject({
       name: 'gpu-box-1',
       status: 'active',

@@ -106,24 +106,21 @@ export interface TrpcErrorBody {
   readonly error: { readonly message: string; readonly data: ErrorData };
 }
 
-/** The runner row as stored, for asserting that nothing changed. */
-export async function storedRunner(database: DatabaseHandle, id: string) {
-  return database.db
+/** Runner rows exactly as stored, the headers' JSON text included. */
+const storedRows = (database: DatabaseHandle) =>
+  database.db
     .selectFrom('runners')
     .selectAll()
-    .select(sql<string>`headers::text`.as('headers_text'))
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .select(sql<string>`headers::text`.as('headers_text'));
+
+/** The runner row as stored, for asserting that nothing changed. */
+export async function storedRunner(database: DatabaseHandle, id: string) {
+  return storedRows(database).where('id', '=', id).executeTakeFirst();
 }
 
 /** Every runner row of the given users as stored, by id, for asserting what changed and what did not. */
 export async function storedRunnersOf(database: DatabaseHandle, userIds: readonly string[]) {
-  const rows = await database.db
-    .selectFrom('runners')
-    .selectAll()
-    .select(sql<string>`headers::text`.as('headers_text'))
-    .where('user_id', 'in', userIds)
-    .execute();
+  const rows = await storedRows(database).where('user_id', 'in', userIds).execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 

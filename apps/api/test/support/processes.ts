@@ -1,28 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { inject } from 'vitest';
 
 const API_DIR = path.resolve(import.meta.dirname, '../..');
 // As the package scripts run them: one Node process with tsx's loader, so signals reach it directly.
 const NODE_ARGS = ['--import', 'tsx'];
-
-/** The environment a child process of the service gets: the run's database, nothing inherited. */
-export function serviceEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATA_DIR: dataDir,
-    NODE_ENV: 'production',
-    ...extra,
-  };
-  const databaseUrl = inject('databaseUrl');
-  // On Postgres the service refuses to start without a key; embedded mode makes its own.
-  if (databaseUrl) {
-    env.DATABASE_URL = databaseUrl;
-    env.HEADER_ENCRYPTION_KEY = inject('headerKey');
-  }
-  return env;
-}
 
 export interface CommandResult {
   readonly code: number | null;
