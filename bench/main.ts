@@ -9,7 +9,7 @@ import { cleanUp, cleanUpOnSignals } from './cleanup';
 import { describeEnvironment } from './environment';
 import { measureMatrix } from './measure';
 import { parseOptions } from './options';
-import { profilePut } from './profile-run';
+import { profileCase } from './profile-run';
 import { growToRows, vacuumRunners } from './seed';
 import { startFloor, startService } from './services';
 import { measureStartup } from './startup';
@@ -49,12 +49,16 @@ async function main(): Promise<void> {
     ...(await measureMatrix({ ...matrix, dataset: '10k', service, floor, beforeCase: vacuum })),
   );
 
-  const profiles: Awaited<ReturnType<typeof profilePut>>[] = [];
+  const profiles: Awaited<ReturnType<typeof profileCase>>[] = [];
   if (options.profile) {
-    log('== profile: service, then floor, under --cpu-prof through a PUT run at 32 connections');
+    log(
+      `== profile: service, then floor, under --cpu-prof through a ${options.profile} run at 32 connections`,
+    );
     await service.stop();
     for (const who of ['service', 'floor'] as const) {
-      profiles.push(await profilePut(who, url, user, options.duration, options.warmup));
+      profiles.push(
+        await profileCase(who, options.profile, url, user, options.duration, options.warmup),
+      );
     }
     service = await startService({ url });
   }

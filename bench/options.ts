@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type BenchCase, CASES } from './cases';
 
 export interface BenchOptions {
   /** Seconds of measured load per case and target. */
@@ -10,15 +11,15 @@ export interface BenchOptions {
   readonly cases: readonly string[];
   /** Grow the runners table to 1,000,000 rows and measure again. */
   readonly big: boolean;
-  /** Profile the service during a PUT run and print its hot spots. */
-  readonly profile: boolean;
+  /** Profile the service (and the floor) through a run of this case and print the hot spots. */
+  readonly profile: BenchCase['key'] | undefined;
   /** Alternating rounds per case: service, floor, service, floor… */
   readonly rounds: number;
   readonly embedded: boolean;
   readonly databaseUrl: string;
 }
 
-const USAGE = `pnpm bench [--quick] [--duration S] [--connections 8,32,64] [--cases put,trpc-update,get,list] [--rounds N] [--big] [--profile] [--no-embedded]`;
+const USAGE = `pnpm bench [--quick] [--duration S] [--connections 8,32,64] [--cases put,trpc-update,get,list] [--rounds N] [--big] [--profile [--profile-case put|trpc-update|get|list]] [--no-embedded]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -31,6 +32,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       rounds: { type: 'string' },
       big: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'profile-case': { type: 'string', default: 'put' },
       'no-embedded': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -48,7 +50,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     connections,
     cases: values.cases.split(','),
     big: values.big,
-    profile: values.profile,
+    profile: values.profile ? caseKey(values['profile-case']) : undefined,
     rounds: number('--rounds', values.rounds ?? (values.quick ? '1' : '2')),
     embedded: !values['no-embedded'],
     databaseUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -61,4 +63,13 @@ function number(flag: string, value: string): number {
     throw new Error(`${flag} must be a positive integer, got "${value}"\n${USAGE}`);
   }
   return parsed;
+}
+
+function caseKey(value: string): BenchCase['key'] {
+  const found = CASES.find((c) => c.key === value);
+  if (!found)
+    throw new Error(
+      `--profile-case must be one of ${CASES.map((c) => c.key).join(', ')}\n${USAGE}`,
+    );
+  return found.key;
 }

@@ -4,6 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config';
 import { acquireEmbeddedLock } from './embedded-lock';
+import { preparingClient } from './prepared-statements';
 import type { Database } from './schema';
 
 export interface DatabaseHandle {
@@ -40,6 +41,7 @@ function openPostgres(url: string, poolMax: number, options: OpenDatabaseOptions
     idleTimeoutMillis: 30_000,
     query_timeout: 30_000,
     application_name: 'runner-registry',
+    Client: preparingClient(),
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   // The pool listens for errors of idle clients only. A client that is checked out when the

@@ -6,7 +6,7 @@ import type {
   RunnerEvent,
   RunnerListQuery,
 } from '@runner-registry/contract';
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, RunnerEventRow, RunnerRow } from '../db/schema';
 import type { HeaderCipher } from './header-cipher';
 
@@ -35,6 +35,42 @@ const RUNNER_COLUMNS = [
 const RETURNING = sql.raw(RUNNER_COLUMNS.join(', '));
 const ALL_FIELDS = ['name', 'endpoint', 'status', 'tags', 'headers'];
 const EVENTS_LIMIT = 1000;
+
+// The hot paths run fixed texts, built once (no query building per call).
+const GET_RUNNER = `SELECT ${RUNNER_COLUMNS.join(', ')} FROM runners WHERE user_id = $1 AND id = $2`;
+
+/**
+ * The update, as one fixed text for every combination of fields, so that Postgres plans it
+ * once per connection (db/prepared-statements.ts) and nothing is built per call: a null
+ * parameter keeps the column's value (every column is NOT NULL, so null never means "clear").
+ * $1 user, $2 runner, $3–$7 name, endpoint, status, tags, sealed headers, $8 the expected
+ * updated_at or null, $9 the actor's token.
+ */
+const UPDATE_RUNNER = `
+  WITH b AS (
+    SELECT id, user_id, name, status, endpoint, tags, headers FROM runners
+    WHERE user_id = $1 AND id = $2
+    FOR UPDATE
+  ), changed AS (
+    UPDATE runners AS r SET
+      name = coalesce($3, r.name),
+      endpoint = coalesce($4, r.endpoint),
+      status = coalesce($5, r.status),
+      tags = coalesce($6::text[], r.tags),
+      headers = coalesce($7::jsonb, r.headers),
+      updated_at = greatest(date_trunc('milliseconds', now()), r.updated_at + interval '1 millisecond')
+    FROM b
+    WHERE r.user_id = b.user_id AND r.id = b.id
+      AND ($8::timestamptz IS NULL OR r.updated_at = $8::timestamptz)
+    RETURNING ${RUNNER_COLUMNS.map((column) => `r.${column}`).join(', ')},
+      array_remove(ARRAY[${ALL_FIELDS.map(
+        (field) => `CASE WHEN r.${field} IS DISTINCT FROM b.${field} THEN '${field}' END`,
+      ).join(', ')}]::text[], NULL) AS changed_fields
+  ), event AS (
+    INSERT INTO runner_events (user_id, runner_id, actor_token_id, action, changed_fields)
+    SELECT user_id, id, $9::uuid, 'update', changed_fields FROM changed
+  )
+  SELECT ${RUNNER_COLUMNS.join(', ')} FROM changed`;
 
 /**
  * Every query here is scoped by user_id: another user's runner and a missing one look the same,
@@ -80,12 +116,8 @@ export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCiphe
     },
 
     async get(userId: string, id: string): Promise<Runner | undefined> {
-      const row = await db
-        .selectFrom('runners')
-        .select(RUNNER_COLUMNS)
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery(CompiledQuery.raw(GET_RUNNER, [userId, id]));
+      const row = rows[0] as RunnerRow | undefined;
       return row && toRunner(row);
     },
 
@@ -124,40 +156,20 @@ export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCiphe
       changes: RunnerChanges,
       expectedUpdatedAt?: string,
     ): Promise<Runner | undefined> {
-      const sets = [
-        sql`updated_at = greatest(date_trunc('milliseconds', now()), r.updated_at + interval '1 millisecond')`,
-      ];
-      if (changes.name !== undefined) sets.push(sql`name = ${changes.name}`);
-      if (changes.endpoint !== undefined) sets.push(sql`endpoint = ${changes.endpoint}`);
-      if (changes.status !== undefined) sets.push(sql`status = ${changes.status}`);
-      if (changes.tags !== undefined) sets.push(sql`tags = ${changes.tags}::text[]`);
-      if (changes.headers !== undefined) {
-        sets.push(sql`headers = ${sealed(id, changes.headers)}::jsonb`);
-      }
-      const precondition =
-        expectedUpdatedAt === undefined
-          ? sql``
-          : sql`AND r.updated_at = ${expectedUpdatedAt}::timestamptz`;
-      const changedFields = sql`array_remove(ARRAY[${sql.join(
-        ALL_FIELDS.map(
-          (field) =>
-            sql`CASE WHEN r.${sql.ref(field)} IS DISTINCT FROM b.${sql.ref(field)} THEN ${field} END`,
-        ),
-      )}]::text[], NULL)`;
-      const { rows } = await sql<RunnerRow>`
-        WITH b AS (
-          SELECT id, user_id, name, status, endpoint, tags, headers FROM runners
-          WHERE user_id = ${actor.userId} AND id = ${id}
-          FOR UPDATE
-        ), changed AS (
-          UPDATE runners AS r SET ${sql.join(sets)}
-          FROM b
-          WHERE r.user_id = b.user_id AND r.id = b.id ${precondition}
-          RETURNING ${sql.join(RUNNER_COLUMNS.map((column) => sql.ref(`r.${column}`)))},
-            ${changedFields} AS changed_fields
-        ), event AS (${recordEvent(actor, 'update', sql`changed_fields`)})
-        SELECT ${RETURNING} FROM changed`.execute(db);
-      const row = rows[0];
+      const { rows } = await db.executeQuery(
+        CompiledQuery.raw(UPDATE_RUNNER, [
+          actor.userId,
+          id,
+          changes.name ?? null,
+          changes.endpoint ?? null,
+          changes.status ?? null,
+          changes.tags ?? null,
+          changes.headers === undefined ? null : sealed(id, changes.headers),
+          expectedUpdatedAt ?? null,
+          actor.tokenId,
+        ]),
+      );
+      const row = rows[0] as RunnerRow | undefined;
       if (row) return toRunner(row);
       if (expectedUpdatedAt !== undefined && (await this.get(actor.userId, id))) {
         throw new StaleRunnerError('The runner has changed since the given updated_at');
