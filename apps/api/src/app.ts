@@ -1,17 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFound } from './http/errors';
-import { MAX_BODY_BYTES } from './http/limits';
 import { logRequest } from './http/request-log';
 import { createWebAppRouter, DEFAULT_WEB_DIST } from './http/web-app';
-import { procedureFailureLogger } from './log/procedure-failure';
 import { createDocsRouter } from './rest/docs';
 import { createOpenApiDocument } from './rest/openapi';
 import { createRestHandler } from './rest/rest-handler';
-import { appRouter } from './router';
 import type { Services } from './trpc';
+import { createTrpcHandler } from './trpc-http/trpc-handler';
+import { createTrpcMiddleware } from './trpc-http/trpc-middleware';
 
 export interface AppOptions {
   readonly services: Services;
@@ -30,7 +28,6 @@ export function createApp({
   webDistDir = DEFAULT_WEB_DIST,
 }: AppOptions): Express {
   const { logger } = services;
-  const logFailure = procedureFailureLogger(logger, production);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -45,19 +42,7 @@ export function createApp({
       .json({ status: ready ? 'ready' : 'unavailable', database: ready });
   });
 
-  app.use(
-    '/trpc',
-    createExpressMiddleware({
-      router: appRouter,
-      maxBodySize: MAX_BODY_BYTES,
-      createContext: ({ req }) => ({ ...services, authorization: req.headers.authorization }),
-      onError: ({ error, path }) => logFailure(error, path),
-      // tRPC labels errors raised before a procedure runs (415, 405, parse errors) text/plain;
-      // every error body is JSON, so it says so.
-      responseMeta: ({ errors }) =>
-        errors.length > 0 ? { headers: { 'content-type': 'application/json' } } : {},
-    }),
-  );
+  app.use('/trpc', createTrpcMiddleware({ services, production }));
 
   const openApiDocument = JSON.stringify(createOpenApiDocument());
   app.get('/openapi.json', (_req, res) => {
@@ -72,15 +57,16 @@ export function createApp({
 }
 
 /**
- * Every request: logged, then answered by the REST face (/v1) or the express app (tRPC, the
- * document, /docs, health, the dashboard).
+ * Every request: logged, then answered by the REST face (/v1), the tRPC handler (/trpc), or the
+ * express app (the rest of tRPC's protocol, the document, /docs, health, the dashboard).
  */
 export function createRequestListener(options: AppOptions): RequestListener {
   const app = createApp(options);
   const rest = createRestHandler(options);
+  const trpc = createTrpcHandler(options);
   const { logger } = options.services;
   return (req: IncomingMessage, res: ServerResponse) => {
     logRequest(logger, req, res);
-    if (!rest(req, res)) app(req, res);
+    if (!rest(req, res) && !trpc(req, res)) app(req, res);
   };
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError } from '@runner-registry/contract';
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { BodyTooLargeError, readBodyText } from '../http/body';
 import { errorBody } from '../http/errors';
-import { MAX_BODY_BYTES } from '../http/limits';
 import { procedureFailureLogger } from '../log/procedure-failure';
 import { appRouter } from '../router';
 import { type Context, createCallerFactory, describeError, type Services } from '../trpc';
@@ -101,39 +101,20 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     return Promise.reject(new HttpError(errorBody(415, `Unsupported charset "${charset}"`)));
   }
-  const tooLarge = () => new HttpError(errorBody(413, 'Request body is larger than 1 MiB'));
-  if (length !== undefined && Number(length) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed = true;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', (error) => {
-      failed = true;
-      reject(error);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      // A leading byte-order mark is allowed and skipped (RFC 8259 §8.1).
-      const text = Buffer.concat(chunks)
-        .toString('utf8')
-        .replace(/^\uFEFF/, '');
+  return readBodyText(req).then(
+    (text) => {
       try {
-        resolve(JSON.parse(text));
+        return JSON.parse(text);
       } catch {
-        reject(new HttpError(errorBody(400, 'Request body is not valid JSON')));
+        throw new HttpError(errorBody(400, 'Request body is not valid JSON'));
       }
-    });
-  });
+    },
+    (error: unknown) => {
+      throw error instanceof BodyTooLargeError
+        ? new HttpError(errorBody(413, error.message))
+        : error;
+    },
+  );
 }
 
 /** A query string as an object; a repeated key becomes an array. */
