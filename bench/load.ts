@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases';
-import { cpuSeconds } from './cpu-time';
+import { cpuSeconds, postgresCpuSeconds } from './cpu-time';
 
 export interface LoadResult {
   readonly requests: number;
@@ -11,6 +11,8 @@ export interface LoadResult {
   readonly failures: number;
   /** CPU time of the measured server process per request, in microseconds. */
   readonly cpuUsPerRequest: number;
+  /** CPU time of the local Postgres processes per request, in microseconds. */
+  readonly dbCpuUsPerRequest: number;
 }
 
 export interface LoadOptions {
@@ -29,6 +31,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let sequence = 0;
   const pick = () => runnerIds[Math.floor(Math.random() * runnerIds.length)] as string;
   const cpuBefore = cpuSeconds(options.pid);
+  const dbCpuBefore = postgresCpuSeconds();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -49,6 +52,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ],
   });
   const cpuUsed = cpuSeconds(options.pid) - cpuBefore;
+  const dbCpuUsed = postgresCpuSeconds() - dbCpuBefore;
   const requests = result.requests.total;
   return {
     requests,
@@ -57,5 +61,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
     cpuUsPerRequest: requests > 0 ? (cpuUsed * 1e6) / requests : Number.NaN,
+    dbCpuUsPerRequest: requests > 0 ? (dbCpuUsed * 1e6) / requests : Number.NaN,
   };
 }

@@ -79,13 +79,16 @@ function combine(results: readonly LoadResult[]): LoadResult {
   const mean = (pick: (r: LoadResult) => number) =>
     results.reduce((sum, r) => sum + pick(r), 0) / results.length;
   const requests = results.reduce((sum, r) => sum + r.requests, 0);
+  const perRequest = (pick: (r: LoadResult) => number) =>
+    results.reduce((sum, r) => sum + pick(r) * r.requests, 0) / requests;
   return {
     requests,
     reqPerSec: mean((r) => r.reqPerSec),
     p50Ms: mean((r) => r.p50Ms),
     p99Ms: mean((r) => r.p99Ms),
     failures: results.reduce((sum, r) => sum + r.failures, 0),
-    cpuUsPerRequest: results.reduce((sum, r) => sum + r.cpuUsPerRequest * r.requests, 0) / requests,
+    cpuUsPerRequest: perRequest((r) => r.cpuUsPerRequest),
+    dbCpuUsPerRequest: perRequest((r) => r.dbCpuUsPerRequest),
   };
 }
 

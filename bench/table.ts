@@ -19,6 +19,8 @@ export function resultsTable(measurements: readonly Measurement[]): string {
     'p99 ÷ floor',
     'CPU µs/req',
     'floor CPU µs/req',
+    'Postgres CPU µs/req',
+    'floor Postgres CPU µs/req',
     'failed',
   ];
   const rows = measurements.map(({ dataset, benchCase, connections, service, floor }) => [
@@ -34,6 +36,9 @@ export function resultsTable(measurements: readonly Measurement[]): string {
     ratio(service.p99Ms, floor?.p99Ms),
     fixed(service.cpuUsPerRequest),
     floor ? fixed(floor.cpuUsPerRequest) : '–',
+    // The embedded database runs inside the service: its CPU is in the service's figure.
+    dataset === 'embedded' ? '–' : fixed(service.dbCpuUsPerRequest),
+    floor ? fixed(floor.dbCpuUsPerRequest) : '–',
     String(service.failures + (floor?.failures ?? 0)),
   ]);
   return markdown(header, rows);

@@ -7,6 +7,7 @@ import {
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { TokenCache } from './auth/token-cache';
 import { bearerToken, looksLikeToken } from './auth/tokens';
 import { isDatabaseUnavailable } from './db/errors';
@@ -89,21 +90,22 @@ export const createRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // ---------------------------------------------------------------------------
-// Procedures: public, and authed (ctx.userId is set; handlers never re-check).
+// Procedures: authed (ctx.userId is set; handlers never re-check).
 // ---------------------------------------------------------------------------
 
 /** A database that cannot be reached is a 503 with a generic message, not a 500. */
-const databaseAvailability = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: result.error.cause });
-  }
-  return result;
-});
+function unavailableOr(cause: unknown): unknown {
+  return isDatabaseUnavailable(cause)
+    ? new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause })
+    : cause;
+}
 
-export const publicProcedure = t.procedure.use(databaseAvailability);
-
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/**
+ * Verifies the bearer token, then runs the procedure with the caller as ctx.userId and
+ * ctx.actor; a database out of reach, in either step, is a 503. One middleware rather than
+ * two: each level of tRPC's middleware chain copies the call's options (docs/performance.md).
+ */
+export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const token = bearerToken(ctx.authorization);
   if (!token) {
     throw new TRPCError({
@@ -111,11 +113,29 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
       message: 'Missing API token: send "Authorization: Bearer <token>"',
     });
   }
-  const owner = looksLikeToken(token) ? await ctx.auth.verify(token) : undefined;
+  const owner = looksLikeToken(token)
+    ? await ctx.auth.verify(token).catch((cause: unknown) => {
+        throw unavailableOr(cause);
+      })
+    : undefined;
   if (!owner) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid, revoked or expired API token' });
   }
-  return next({
+  const result = await next({
     ctx: { userId: owner.userId, actor: { userId: owner.userId, tokenId: owner.tokenId } },
   });
+  if (!result.ok && isDatabaseUnavailable(result.error.cause))
+    throw unavailableOr(result.error.cause);
+  return result;
 });
+
+/**
+ * A procedure's answer, checked against its contract schema as `.output()` would: a value that
+ * breaks the contract (a row edited by hand, a bug) becomes a 500, never a response. Checked in
+ * the resolver rather than by `.output()`: each level of tRPC's middleware chain copies the
+ * call's options, and on the update path that level cost more than the check itself
+ * (docs/performance.md).
+ */
+export function answer<S extends z.ZodType>(schema: S, value: z.input<S>): z.output<S> {
+  return schema.parse(value);
+}

@@ -11,7 +11,7 @@ import {
   RunnerUpdateInput,
 } from '@runner-registry/contract';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { authedProcedure } from '../trpc';
+import { answer, authedProcedure } from '../trpc';
 import { checkRunner } from './health-check';
 import { interruptRunner } from './interrupt';
 import { StaleRunnerError } from './runner-repository';
@@ -25,25 +25,26 @@ function found(runner: Runner | undefined): Runner {
 export const runnerRouter = {
   create: authedProcedure
     .input(RunnerCreateInput)
-    .output(Runner)
-    .mutation(({ ctx, input }) => ctx.runners.create(ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => answer(Runner, await ctx.runners.create(ctx.actor, input))),
 
   get: authedProcedure
     .input(RunnerIdInput)
-    .output(Runner)
-    .query(async ({ ctx, input }) => found(await ctx.runners.get(ctx.userId, input.id))),
+    .query(async ({ ctx, input }) =>
+      answer(Runner, found(await ctx.runners.get(ctx.userId, input.id))),
+    ),
 
   list: authedProcedure
     .input(RunnerListInput)
-    .output(RunnerPage)
-    .query(({ ctx, input }) => ctx.runners.list(ctx.userId, input)),
+    .query(async ({ ctx, input }) => answer(RunnerPage, await ctx.runners.list(ctx.userId, input))),
 
   update: authedProcedure
     .input(RunnerUpdateInput)
-    .output(Runner)
     .mutation(async ({ ctx, input: { id, expected_updated_at, ...changes } }) => {
       try {
-        return found(await ctx.runners.update(ctx.actor, id, changes, expected_updated_at));
+        return answer(
+          Runner,
+          found(await ctx.runners.update(ctx.actor, id, changes, expected_updated_at)),
+        );
       } catch (error) {
         if (!(error instanceof StaleRunnerError)) throw error;
         throw new TRPCError({
@@ -53,51 +54,50 @@ export const runnerRouter = {
       }
     }),
 
-  select: authedProcedure
-    .input(RunnerSelectInput)
-    .output(Runner)
-    .mutation(async ({ ctx, input }) => {
-      const tags = input.tags ?? [];
-      const runner = await ctx.runners.select(ctx.userId, tags);
-      if (!runner) {
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message:
-            tags.length > 0
-              ? `No active runner carries all of the tags: ${tags.join(', ')}`
-              : 'No active runner',
-        });
-      }
-      return runner;
-    }),
+  select: authedProcedure.input(RunnerSelectInput).mutation(async ({ ctx, input }) => {
+    const tags = input.tags ?? [];
+    const runner = await ctx.runners.select(ctx.userId, tags);
+    if (!runner) {
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message:
+          tags.length > 0
+            ? `No active runner carries all of the tags: ${tags.join(', ')}`
+            : 'No active runner',
+      });
+    }
+    return answer(Runner, runner);
+  }),
 
   check: authedProcedure
     .input(RunnerIdInput)
-    .output(RunnerHealth)
     .mutation(async ({ ctx, input }) =>
-      checkRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
+      answer(
+        RunnerHealth,
+        await checkRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
+      ),
     ),
 
   interrupt: authedProcedure
     .input(RunnerIdInput)
-    .output(RunnerInterruptResult)
     .mutation(async ({ ctx, input }) =>
-      interruptRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
+      answer(
+        RunnerInterruptResult,
+        await interruptRunner(ctx.runnerHttp, found(await ctx.runners.get(ctx.userId, input.id))),
+      ),
     ),
 
   delete: authedProcedure
     .input(RunnerIdInput)
-    .output(Runner)
-    .mutation(async ({ ctx, input }) => found(await ctx.runners.delete(ctx.actor, input.id))),
+    .mutation(async ({ ctx, input }) =>
+      answer(Runner, found(await ctx.runners.delete(ctx.actor, input.id))),
+    ),
 
-  events: authedProcedure
-    .input(RunnerIdInput)
-    .output(RunnerEvents)
-    .query(async ({ ctx, input }) => {
-      const events = await ctx.runners.events(ctx.userId, input.id);
-      // A runner that never existed has no trail; a deleted one keeps its own.
-      if (events.length === 0)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'Runner not found' });
-      return { events };
-    }),
+  events: authedProcedure.input(RunnerIdInput).query(async ({ ctx, input }) => {
+    const events = await ctx.runners.events(ctx.userId, input.id);
+    // A runner that never existed has no trail; a deleted one keeps its own.
+    if (events.length === 0)
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'Runner not found' });
+    return answer(RunnerEvents, { events });
+  }),
 } satisfies TRPCRouterRecord;
