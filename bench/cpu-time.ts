@@ -20,20 +20,48 @@ export function cpuSeconds(pid: number, children = false): number {
 
 /**
  * User + system CPU seconds used so far by every process named `postgres` on this machine (the
- * local server's backends, WAL writer, checkpointer…), and by those that ended: the postmaster
- * is their parent and collects their times. Zero when the database runs elsewhere.
+ * local server's backends, WAL writer, autovacuum workers…), and by those that ended: the
+ * postmaster is their parent and collects their times. A backend that ends during the scan
+ * would be missed or counted twice, so the scan is repeated until no child was collected
+ * meanwhile. Zero when the database runs elsewhere.
  */
 export function postgresCpuSeconds(): number {
+  let live = 0;
+  let ended = endedSeconds();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    live = 0;
+    for (const pid of postgresPids()) live += readOr(pid, (p) => cpuSeconds(p), 0);
+    const after = endedSeconds();
+    if (after === ended) break;
+    ended = after;
+  }
+  return live + ended;
+}
+
+/** The times of ended children, collected by their parent: only the postmaster has any. */
+function endedSeconds(): number {
   let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      total += cpuSeconds(Number(entry), true);
-    } catch {
-      // The process ended between the listing and the read.
-    }
+  for (const pid of postgresPids()) {
+    total += readOr(pid, (p) => cpuSeconds(p, true) - cpuSeconds(p), 0);
   }
   return total;
+}
+
+function postgresPids(): number[] {
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    const stat = readOr(Number(entry), (pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres'
+      ? [Number(entry)]
+      : [];
+  });
+}
+
+/** `read(pid)`, or `fallback` when the process ended before it could be read. */
+function readOr<T>(pid: number, read: (pid: number) => T, fallback: T): T {
+  try {
+    return read(pid);
+  } catch {
+    return fallback;
+  }
 }
