@@ -7,15 +7,12 @@ import { createWebAppRouter, DEFAULT_WEB_DIST } from './http/web-app';
 import { createDocsRouter } from './rest/docs';
 import { createOpenApiDocument } from './rest/openapi';
 import { createRestHandler } from './rest/rest-handler';
-import type { Services } from './trpc';
+import type { FaceOptions } from './trpc';
 import { createTrpcHandler } from './trpc-http/trpc-handler';
 import { createTrpcMiddleware } from './trpc-http/trpc-middleware';
 
-export interface AppOptions {
-  readonly services: Services;
+export interface AppOptions extends FaceOptions {
   readonly database: Pick<DatabaseHandle, 'isReady'>;
-  /** In production, logs carry no error messages or stacks: only names and SQLSTATEs. */
-  readonly production: boolean;
   /** The dashboard's build (apps/web/dist by default), served at `/`. */
   readonly webDistDir?: string;
 }

@@ -9,6 +9,7 @@ import { clientErrorHandler } from './http/errors';
 import type { HeaderCipher } from './runners/header-cipher';
 import { createRunnerHttp, type OutboundOptions } from './runners/runner-http';
 import { createRunnerRepository } from './runners/runner-repository';
+import type { Services } from './trpc';
 
 export interface ServerOptions {
   readonly database: DatabaseHandle;
@@ -32,15 +33,26 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** What the procedures use, built on one database. */
+export function createServices(
+  options: Pick<
+    ServerOptions,
+    'database' | 'logger' | 'outbound' | 'headerCipher' | 'authCacheTtlMs'
+  >,
+): Services {
+  const { db } = options.database;
+  return {
+    runners: createRunnerRepository(db, options.headerCipher),
+    auth: createTokenCache(createTokenRepository(db), { ttlMs: options.authCacheTtlMs }),
+    runnerHttp: createRunnerHttp(options.outbound),
+    logger: options.logger,
+  };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { database, logger } = options;
   const listener = createRequestListener({
-    services: {
-      runners: createRunnerRepository(database.db, options.headerCipher),
-      auth: createTokenCache(createTokenRepository(database.db), { ttlMs: options.authCacheTtlMs }),
-      runnerHttp: createRunnerHttp(options.outbound),
-      logger,
-    },
+    services: createServices(options),
     database,
     production: options.production,
     ...(options.webDistDir && { webDistDir: options.webDistDir }),

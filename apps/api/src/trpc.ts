@@ -32,6 +32,19 @@ export interface Context extends Services {
   readonly authorization: string | undefined;
 }
 
+/** The context of one request, whichever face it came through. */
+export const createContext = (
+  services: Services,
+  req: { readonly headers: { readonly authorization?: string | undefined } },
+): Context => ({ ...services, authorization: req.headers.authorization });
+
+/** What each HTTP face is built from. */
+export interface FaceOptions {
+  readonly services: Services;
+  /** In production, logs carry no error messages or stacks: only names and SQLSTATEs. */
+  readonly production: boolean;
+}
+
 // ---------------------------------------------------------------------------
 // Init: one error shape for every caller.
 // ---------------------------------------------------------------------------

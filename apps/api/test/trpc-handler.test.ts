@@ -3,12 +3,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCache } from '../src/auth/token-cache';
-import { createTokenRepository } from '../src/auth/token-repository';
 import { clientErrorHandler } from '../src/http/errors';
 import { createLogger } from '../src/log/logger';
-import { createRunnerHttp } from '../src/runners/runner-http';
-import { createRunnerRepository } from '../src/runners/runner-repository';
+import { createServices } from '../src/server';
 import { createTrpcMiddleware } from '../src/trpc-http/trpc-middleware';
 import {
   authChoice,
@@ -21,7 +18,13 @@ import {
   resolveAuth,
   runnerFields,
 } from './support/fuzz';
-import { startTestServer, type TestServer, type TestUser, testCipher } from './support/harness';
+import {
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  testCipher,
+  testOutbound,
+} from './support/harness';
 
 /**
  * The service answers /trpc on node:http (src/trpc-http/trpc-handler.ts) and leaves the rest
@@ -124,17 +127,13 @@ describe('the /trpc handler answers as tRPC’s own adapter does', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const { db } = server.database;
-    const services = {
-      runners: createRunnerRepository(db, testCipher),
-      auth: createTokenCache(createTokenRepository(db), { ttlMs: 5_000 }),
-      runnerHttp: createRunnerHttp({
-        timeoutMs: 1_000,
-        maxResponseBytes: 64 * 1024,
-        allowPrivateAddresses: true,
-      }),
+    const services = createServices({
+      database: server.database,
       logger: createLogger('silent'),
-    };
+      outbound: testOutbound,
+      headerCipher: testCipher,
+      authCacheTtlMs: 5_000,
+    });
     const app = express();
     app.disable('x-powered-by');
     app.use('/trpc', createTrpcMiddleware({ services, production: true }));

@@ -5,7 +5,7 @@ import { BodyTooLargeError, readBodyText } from '../http/body';
 import { errorBody } from '../http/errors';
 import { procedureFailureLogger } from '../log/procedure-failure';
 import { appRouter } from '../router';
-import { type Context, createCallerFactory, describeError, type Services } from '../trpc';
+import { createCallerFactory, createContext, describeError, type FaceOptions } from '../trpc';
 import { type RestRoute, restRoutes } from './routes';
 
 const createCaller = createCallerFactory(appRouter);
@@ -148,11 +148,6 @@ function procedureInput(
   return { ...fields, id };
 }
 
-export interface RestOptions {
-  readonly services: Services;
-  readonly production: boolean;
-}
-
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
@@ -161,7 +156,7 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean
  * decoration and body parsing cost more CPU than the procedure itself (docs/performance.md).
  * Answers false for a path outside /v1, which the express app then serves.
  */
-export function createRestHandler({ services, production }: RestOptions): RestHandler {
+export function createRestHandler({ services, production }: FaceOptions): RestHandler {
   const logFailure = procedureFailureLogger(services.logger, production);
 
   const run = async (
@@ -171,7 +166,7 @@ export function createRestHandler({ services, production }: RestOptions): RestHa
     params: Record<string, string>,
     search: string,
   ) => {
-    const ctx: Context = { ...services, authorization: req.headers.authorization };
+    const ctx = createContext(services, req);
     try {
       const body = route.request.body ? await readJsonBody(req) : undefined;
       const input = procedureInput(route, params, search, body);

@@ -3,18 +3,18 @@ import type { RequestHandler } from 'express';
 import { MAX_BODY_BYTES } from '../http/limits';
 import { procedureFailureLogger } from '../log/procedure-failure';
 import { appRouter } from '../router';
-import type { TrpcHandlerOptions } from './trpc-handler';
+import { createContext, type FaceOptions } from '../trpc';
 
 /**
  * tRPC's own express adapter, mounted at /trpc: it answers what the node:http handler
  * (trpc-handler.ts) leaves to it, and is the reference that handler is tested against.
  */
-export function createTrpcMiddleware({ services, production }: TrpcHandlerOptions): RequestHandler {
+export function createTrpcMiddleware({ services, production }: FaceOptions): RequestHandler {
   const logFailure = procedureFailureLogger(services.logger, production);
   return createExpressMiddleware({
     router: appRouter,
     maxBodySize: MAX_BODY_BYTES,
-    createContext: ({ req }) => ({ ...services, authorization: req.headers.authorization }),
+    createContext: ({ req }) => createContext(services, req),
     onError: ({ error, path }) => logFailure(error, path),
     // tRPC labels errors raised before a procedure runs (415, 405, parse errors) text/plain;
     // every error body is JSON, so it says so.

@@ -47,6 +47,13 @@ export interface TestUser {
 let userCounter = 0;
 
 /** The key runner headers are encrypted with in tests: one per run, shared by every file. */
+/** Outbound requests to runners in tests: short, small, and local addresses allowed (fakes). */
+export const testOutbound: OutboundOptions = {
+  timeoutMs: 1_000,
+  maxResponseBytes: 64 * 1024,
+  allowPrivateAddresses: true,
+};
+
 export const testHeaderKey = Buffer.from(inject('headerKey'), 'base64');
 export const testCipher = createHeaderCipher(testHeaderKey);
 
@@ -68,12 +75,7 @@ export async function startTestServer(
     port: 0,
     production: options.production ?? true,
     shutdownTimeoutMs: 5_000,
-    outbound: {
-      timeoutMs: 1_000,
-      maxResponseBytes: 64 * 1024,
-      allowPrivateAddresses: true,
-      ...options.outbound,
-    },
+    outbound: { ...testOutbound, ...options.outbound },
     headerCipher: testCipher,
     authCacheTtlMs: options.authCacheTtlMs ?? 5_000,
     ...(options.webDistDir && { webDistDir: options.webDistDir }),
