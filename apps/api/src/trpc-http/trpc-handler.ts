@@ -9,12 +9,7 @@ import {
 import { BodyTooLargeError, readBodyText } from '../http/body';
 import { procedureFailureLogger } from '../log/procedure-failure';
 import { appRouter } from '../router';
-import type { Context, Services } from '../trpc';
-
-export interface TrpcHandlerOptions {
-  readonly services: Services;
-  readonly production: boolean;
-}
+import { createContext, type FaceOptions } from '../trpc';
 
 /** Answers false for a request it leaves to tRPC's own adapter (trpc-middleware.ts). */
 export type TrpcHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -42,7 +37,7 @@ const mediaType = (req: IncomingMessage) =>
  * Response with a stream body, and express routes it first; for runner.update that cost more
  * CPU than the procedure and its database round trip (docs/performance.md).
  */
-export function createTrpcHandler({ services, production }: TrpcHandlerOptions): TrpcHandler {
+export function createTrpcHandler({ services, production }: FaceOptions): TrpcHandler {
   const logFailure = procedureFailureLogger(services.logger, production);
   const config = appRouter._def._config;
   for (const [path, procedure] of Object.entries(appRouter._def.procedures)) {
@@ -55,19 +50,18 @@ export function createTrpcHandler({ services, production }: TrpcHandlerOptions):
 
   const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string) => {
     const isBatch = url.searchParams.get('batch') === '1';
-    const ctx: Context = { ...services, authorization: req.headers.authorization };
+    const ctx = createContext(services, req);
     const headers: Record<string, string> = {
       vary: 'trpc-accept, accept',
       'content-type': JSON_TYPE,
     };
-    let type: ProcedureType | 'unknown' = 'unknown';
     let json: unknown;
-    let errors: (TRPCError | undefined)[] = [];
+    let errors: (TRPCError | undefined)[];
     try {
       const path = decodePath(rawPath);
       const paths = isBatch ? path.split(',') : [path];
       const inputs = lazyInputs(req, url, isBatch, paths.length);
-      errors = paths.map(() => undefined);
+      errors = new Array(paths.length).fill(undefined);
       const procedures = await Promise.all(
         paths.map(async (p) => (await getProcedureAtPath(appRouter, p)) as Procedure | null),
       );
@@ -78,7 +72,6 @@ export function createTrpcHandler({ services, production }: TrpcHandlerOptions):
           message: `Cannot mix procedure types in call: ${[...types].join(', ')}`,
         });
       }
-      type = types.values().next().value ?? 'unknown';
 
       const responses = await Promise.all(
         paths.map(async (callPath, index) => {
@@ -121,12 +114,20 @@ export function createTrpcHandler({ services, production }: TrpcHandlerOptions):
       );
       json = isBatch ? responses : responses[0];
     } catch (cause) {
-      // A fault of the request as a whole: one error, no path, even for a batch.
+      // A fault of the request as a whole (before any call ran): one error, no path or type,
+      // even for a batch.
       const error = getTRPCErrorFromUnknown(cause);
       logFailure(error, undefined);
       errors = [error];
       json = {
-        error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx }),
+        error: getErrorShape({
+          config,
+          error,
+          type: 'unknown',
+          path: undefined,
+          input: undefined,
+          ctx,
+        }),
       };
     }
     const status = getHTTPStatusCode(json as never, errors as TRPCError[]);
