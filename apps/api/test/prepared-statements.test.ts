@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { preparingClient } from '../src/db/prepared-statements';
 import { dialect } from './support/harness';
 
@@ -8,63 +8,66 @@ const PREPARED = 'SELECT name, statement FROM pg_prepared_statements ORDER BY st
 describe.skipIf(dialect !== 'postgres')(
   'statements prepared once per connection (Postgres only: PGlite runs in process, no planning round trip to save)',
   () => {
-    let pool: pg.Pool;
+    const pools: pg.Pool[] = [];
+    afterAll(() => Promise.all(pools.map((pool) => pool.end())));
 
-    beforeAll(() => {
-      // One connection, so every query below sees the same session's prepared statements.
-      pool = new pg.Pool({
+    /** A client of a pool of its own (one connection: a fresh session) naming up to `cap` texts. */
+    async function client(cap: number) {
+      const pool = new pg.Pool({
         connectionString: inject('databaseUrl'),
         max: 1,
-        Client: preparingClient(2),
+        Client: preparingClient(cap),
       });
-    });
-    afterAll(() => pool.end());
+      pools.push(pool);
+      return pool.connect();
+    }
 
     it('names each text once, reuses it with new values, and answers as an unnamed query would', async () => {
-      const client = await pool.connect();
+      const session = await client(2);
       try {
         const double = 'SELECT $1::int * 2 AS n';
-        expect((await client.query(double, [21])).rows).toEqual([{ n: 42 }]);
-        expect((await client.query(double, [5])).rows).toEqual([{ n: 10 }]);
-        const { rows } = await client.query(PREPARED);
+        expect((await session.query(double, [21])).rows).toEqual([{ n: 42 }]);
+        expect((await session.query(double, [5])).rows).toEqual([{ n: 10 }]);
+        const { rows } = await session.query(PREPARED);
         expect(rows).toEqual([
           { name: expect.stringMatching(/^rr_[0-9a-f]{32}$/), statement: double },
         ]);
       } finally {
-        client.release();
+        session.release();
       }
     });
 
     it('stops naming new texts at the cap, which then run unnamed and still answer', async () => {
-      const client = await pool.connect();
+      const session = await client(2);
       try {
-        const texts = ['SELECT $1::int + 1 AS n', 'SELECT $1::int + 2 AS n'];
+        const texts = [
+          'SELECT $1::int + 1 AS n',
+          'SELECT $1::int + 2 AS n',
+          'SELECT $1::int + 3 AS n',
+        ];
         for (const text of texts) {
-          expect((await client.query(text, [1])).rows).toHaveLength(1);
+          expect((await session.query(text, [1])).rows).toHaveLength(1);
         }
-        const { rows } = await client.query(PREPARED);
-        // The first test's text and one of these fill the cap of two; the last is not kept.
-        expect(rows.map((row: { statement: string }) => row.statement)).toEqual(
-          ['SELECT $1::int * 2 AS n', texts[0]].sort(),
-        );
+        const { rows } = await session.query(PREPARED);
+        expect(rows.map((row: { statement: string }) => row.statement)).toEqual(texts.slice(0, 2));
       } finally {
-        client.release();
+        session.release();
       }
     });
 
     it('passes other call forms through untouched: a query config, and text without values', async () => {
-      const client = await pool.connect();
+      const session = await client(2);
       try {
         const named = { name: 'caller_named', text: 'SELECT $1::text AS s', values: ['x'] };
-        expect((await client.query(named)).rows).toEqual([{ s: 'x' }]);
-        expect((await client.query('SELECT 7 AS n')).rows).toEqual([{ n: 7 }]);
-        const { rows } = await client.query(PREPARED);
+        expect((await session.query(named)).rows).toEqual([{ s: 'x' }]);
+        expect((await session.query('SELECT 7 AS n')).rows).toEqual([{ n: 7 }]);
+        const { rows } = await session.query(PREPARED);
         expect(rows.map((row: { name: string }) => row.name)).toContain('caller_named');
         expect(rows.map((row: { statement: string }) => row.statement)).not.toContain(
           'SELECT 7 AS n',
         );
       } finally {
-        client.release();
+        session.release();
       }
     });
   },
