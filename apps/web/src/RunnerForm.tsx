@@ -117,10 +117,15 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
     }
   }
 
-  const describedBy = (name: string, error: string | undefined, help?: boolean) =>
-    [error && fieldId(`${name}-error`), help && fieldId(`${name}-help`)]
-      .filter(Boolean)
-      .join(' ') || undefined;
+  /** A control's id and error wiring: invalid while it has an error, described by it (and its help). */
+  const control = (name: string, error: string | undefined, help?: boolean) => ({
+    id: fieldId(name),
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby':
+      [error && fieldId(`${name}-error`), help && fieldId(`${name}-help`)]
+        .filter(Boolean)
+        .join(' ') || undefined,
+  });
 
   const fieldError = (name: string, error: string | undefined) =>
     error ? (
@@ -134,11 +139,9 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
       <div className="field">
         <label htmlFor={fieldId('name')}>Name</label>
         <input
-          id={fieldId('name')}
+          {...control('name', errors.name)}
           value={values.name}
           onChange={(event) => set({ name: event.target.value })}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describedBy('name', errors.name)}
           autoComplete="off"
         />
         {fieldError('name', errors.name)}
@@ -147,13 +150,11 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
       <div className="field">
         <label htmlFor={fieldId('endpoint')}>Endpoint</label>
         <input
-          id={fieldId('endpoint')}
+          {...control('endpoint', errors.endpoint)}
           type="url"
           placeholder="http://192.168.1.100:8188"
           value={values.endpoint}
           onChange={(event) => set({ endpoint: event.target.value })}
-          aria-invalid={errors.endpoint ? true : undefined}
-          aria-describedby={describedBy('endpoint', errors.endpoint)}
           autoComplete="off"
         />
         {fieldError('endpoint', errors.endpoint)}
@@ -162,11 +163,9 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
       <div className="field">
         <label htmlFor={fieldId('status')}>Status</label>
         <select
-          id={fieldId('status')}
+          {...control('status', errors.status)}
           value={values.status}
           onChange={(event) => set({ status: event.target.value as Runner['status'] })}
-          aria-invalid={errors.status ? true : undefined}
-          aria-describedby={describedBy('status', errors.status)}
         >
           <option value="active">active</option>
           <option value="disabled">disabled</option>
@@ -178,13 +177,11 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
         <label htmlFor={fieldId('tags')}>Tags</label>
         <div className="tag-entry">
           <input
-            id={fieldId('tags')}
+            {...control('tags', errors.tags, true)}
             value={tagDraft}
             onChange={(event) => setTagDraft(event.target.value)}
             onKeyDown={onTagKey}
             placeholder="gpu"
-            aria-invalid={errors.tags ? true : undefined}
-            aria-describedby={describedBy('tags', errors.tags, true)}
             autoComplete="off"
           />
           <button type="button" onClick={addTag}>
@@ -228,11 +225,9 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
               <div className="field">
                 <label htmlFor={fieldId(`hn-${row.key}`)}>Header name</label>
                 <input
-                  id={fieldId(`hn-${row.key}`)}
+                  {...control(`hn-${row.key}`, nameError)}
                   value={row.name}
                   onChange={(event) => updateRow(row.key, { name: event.target.value })}
-                  aria-invalid={nameError ? true : undefined}
-                  aria-describedby={describedBy(`hn-${row.key}`, nameError)}
                   autoComplete="off"
                   spellCheck={false}
                 />
@@ -242,7 +237,7 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
                 <label htmlFor={fieldId(`hv-${row.key}`)}>Header value</label>
                 <div className="masked">
                   <input
-                    id={fieldId(`hv-${row.key}`)}
+                    {...control(`hv-${row.key}`, valueError)}
                     type={shown ? 'text' : 'password'}
                     value={row.value}
                     onChange={(event) => updateRow(row.key, { value: event.target.value })}
@@ -260,8 +255,6 @@ export function RunnerForm({ runner, onCreate, onUpdate, onCancel }: Props) {
                         value: row.value.slice(0, start) + text + row.value.slice(end),
                       });
                     }}
-                    aria-invalid={valueError ? true : undefined}
-                    aria-describedby={describedBy(`hv-${row.key}`, valueError)}
                     autoComplete="off"
                     spellCheck={false}
                   />
