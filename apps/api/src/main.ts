@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     { url: server.url, database: config.database.kind },
     `runner registry listening on ${server.url}`,
   );
+  // Whoever started the process sees it is up now, not at the next batch of log lines.
+  logger.flush();
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -63,7 +63,19 @@ describe(`the service process and the admin CLI (${dialect})`, () => {
       const results = await Promise.allSettled(inFlight);
       expect(results.map((r) => r.status)).toEqual(Array(20).fill('fulfilled'));
       expect(await service.exited).toBe(0);
-      expect(service.logs.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+      // Log lines are written in batches; none may be lost when the process exits.
+      const messages = service.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(messages.at(-1)?.msg).toBe('stopped');
+      const requests = messages.filter((m) => m.msg === 'request');
+      expect(requests.map((m) => [m.method, m.route, m.status])).toEqual(
+        expect.arrayContaining([
+          ['GET', '/healthz', 200],
+          ['POST', '/trpc/runner.create', 200],
+        ]),
+      );
+      const updates = requests.filter((m) => String(m.route).startsWith('/trpc/runner.update'));
+      expect(updates.length).toBeGreaterThan(0);
+      expect(updates.every((m) => m.status === 200)).toBe(true);
       await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
     } finally {
       service.child.kill('SIGKILL');
