@@ -1,29 +1,31 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError } from '@runner-registry/contract';
-import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { type AnyProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { BodyTooLargeError, readBodyText } from '../http/body';
 import { errorBody } from '../http/errors';
 import { procedureFailureLogger } from '../log/procedure-failure';
-import { appRouter } from '../router';
-import { createCallerFactory, createContext, describeError, type FaceOptions } from '../trpc';
+import { runnerRouter } from '../runners/runner-router';
+import {
+  callProcedure,
+  createContext,
+  describeError,
+  type FaceOptions,
+  type ProcedureCall,
+} from '../trpc';
 import { type RestRoute, restRoutes } from './routes';
 
-const createCaller = createCallerFactory(appRouter);
-type Caller = ReturnType<typeof createCaller>;
-type Invoke = (caller: Caller, input: unknown) => Promise<unknown>;
-
-// Each route calls its procedure through a server-side caller: the same middleware (auth,
-// availability), the same validation and the same handler as the tRPC face.
-const INVOKE: Record<RestRoute['procedure'], Invoke> = {
-  'runner.create': (caller, input) => caller.runner.create(input as never),
-  'runner.get': (caller, input) => caller.runner.get(input as never),
-  'runner.list': (caller, input) => caller.runner.list(input as never),
-  'runner.update': (caller, input) => caller.runner.update(input as never),
-  'runner.delete': (caller, input) => caller.runner.delete(input as never),
-  'runner.select': (caller, input) => caller.runner.select(input as never),
-  'runner.check': (caller, input) => caller.runner.check(input as never),
-  'runner.interrupt': (caller, input) => caller.runner.interrupt(input as never),
-  'runner.events': (caller, input) => caller.runner.events(input as never),
+// Each route calls its procedure as the tRPC face does: the same middleware (auth,
+// availability), the same validation and the same handler.
+const PROCEDURES: Record<RestRoute['procedure'], AnyProcedure> = {
+  'runner.create': runnerRouter.create,
+  'runner.get': runnerRouter.get,
+  'runner.list': runnerRouter.list,
+  'runner.update': runnerRouter.update,
+  'runner.delete': runnerRouter.delete,
+  'runner.select': runnerRouter.select,
+  'runner.check': runnerRouter.check,
+  'runner.interrupt': runnerRouter.interrupt,
+  'runner.events': runnerRouter.events,
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
@@ -170,10 +172,15 @@ export function createRestHandler({ services, production }: FaceOptions): RestHa
     try {
       const body = route.request.body ? await readJsonBody(req) : undefined;
       const input = procedureInput(route, params, search, body);
-      const output = await INVOKE[route.procedure](
-        createCaller(ctx),
-        withIfMatch(route, req, input),
-      ).catch((cause: unknown) => {
+      const procedure = PROCEDURES[route.procedure];
+      const rawInput = withIfMatch(route, req, input);
+      const output = await callProcedure(procedure, {
+        ctx,
+        path: route.procedure,
+        type: procedure._def.type as ProcedureCall['type'],
+        getRawInput: async () => rawInput,
+        signal: undefined,
+      }).catch((cause: unknown) => {
         throw preconditionFailed(route, req, cause);
       });
       const headers: Record<string, string> = {};

@@ -9,7 +9,7 @@ import {
 import { BodyTooLargeError, readBodyText } from '../http/body';
 import { procedureFailureLogger } from '../log/procedure-failure';
 import { appRouter } from '../router';
-import { createContext, type FaceOptions } from '../trpc';
+import { callProcedure, createContext, type FaceOptions } from '../trpc';
 
 /** Answers false for a request it leaves to tRPC's own adapter (trpc-middleware.ts). */
 export type TrpcHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -92,11 +92,11 @@ export function createTrpcHandler({ services, production }: FaceOptions): TrpcHa
                 message: `Unsupported ${req.method}-request to ${procedure._def.type} procedure at path "${callPath}"`,
               });
             }
-            const data = await procedure({
+            const data = await callProcedure(procedure, {
               path: callPath,
               getRawInput: () => inputs.read(index),
               ctx,
-              type: procedure._def.type,
+              type: procedure._def.type as ProcedureType,
               signal: undefined,
               batchIndex: index,
             });
