@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorCode } from '@runner-registry/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHeaderCipher } from '../src/runners/header-cipher';
+import { createHeaderCipher, HeaderKeyError } from '../src/runners/header-cipher';
 import { rotateHeaderKey } from '../src/runners/rotate-header-key';
 import { createRunnerRepository } from '../src/runners/runner-repository';
 import {
@@ -134,6 +134,41 @@ describe(`header values encrypted at rest (${dialect})`, () => {
     const sealed = testCipher.encrypt('00000000-0000-4000-8000-000000000001', { A: 'b' });
     expect(() => testCipher.decrypt('00000000-0000-4000-8000-000000000002', sealed)).toThrow();
     expect(testCipher.decrypt('00000000-0000-4000-8000-000000000001', sealed)).toEqual({ A: 'b' });
+  });
+
+  it('remembers a decryption only for the exact envelope and runner it came from', () => {
+    const id = '00000000-0000-4000-8000-000000000003';
+    const other = '00000000-0000-4000-8000-000000000004';
+    const sealed = testCipher.encrypt(id, { A: 'b' });
+    const first = testCipher.decrypt(id, sealed);
+    first.A = 'changed by a caller';
+    expect(testCipher.decrypt(id, sealed)).toEqual({ A: 'b' });
+    expect(() => testCipher.decrypt(other, sealed)).toThrow();
+    const ct = Buffer.from(sealed.ct, 'base64');
+    ct[0] = (ct[0] as number) ^ 1;
+    expect(() => testCipher.decrypt(id, { ...sealed, ct: ct.toString('base64') })).toThrow();
+    const iv = Buffer.from(sealed.iv, 'base64');
+    iv[0] = (iv[0] as number) ^ 1;
+    expect(() => testCipher.decrypt(id, { ...sealed, iv: iv.toString('base64') })).toThrow();
+    expect(() => testCipher.decrypt(id, { ...sealed, kid: '0000000000000000' })).toThrow(
+      HeaderKeyError,
+    );
+    // A cipher without the key refuses what another cipher has decrypted and remembered.
+    expect(() => createHeaderCipher(randomBytes(32)).decrypt(id, sealed)).toThrow(HeaderKeyError);
+  });
+
+  it('answers every runner right while its cache of decryptions is full and evicting', () => {
+    const small = createHeaderCipher(testHeaderKey, [], { cacheChars: 10_000 });
+    const runners = Array.from({ length: 300 }, (_, i) => {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const headers = { 'X-Runner': `r${i}`, Authorization: `Bearer ${'s'.repeat(i % 50)}` };
+      return { id, headers, sealed: small.encrypt(id, headers) };
+    });
+    for (let round = 0; round < 3; round++) {
+      for (const { id, headers, sealed } of runners) {
+        expect(small.decrypt(id, sealed)).toEqual(headers);
+      }
+    }
   });
 
   it('rotates to a new key: every row re-encrypted, values unchanged, old key no longer needed', async () => {
