@@ -42,7 +42,7 @@ export function createServices(
 ): Services {
   const { db } = options.database;
   return {
-    runners: createRunnerRepository(db, options.headerCipher),
+    runners: createRunnerRepository(options.database, options.headerCipher),
     auth: createTokenCache(createTokenRepository(db), { ttlMs: options.authCacheTtlMs }),
     runnerHttp: createRunnerHttp(options.outbound),
     logger: options.logger,

@@ -183,7 +183,7 @@ describe(`header values encrypted at rest (${dialect})`, () => {
     const scope = { userId: user.userId };
     // This user has two runners: the one above and this one.
     expect(await rotateHeaderKey(server.database.db, next, scope)).toBe(2);
-    const onlyNew = createRunnerRepository(server.database.db, createHeaderCipher(nextKey));
+    const onlyNew = createRunnerRepository(server.database, createHeaderCipher(nextKey));
     expect((await onlyNew.get(user.userId, runner.id))?.headers).toEqual({ 'X-Key': SECRET });
     expect(await rotateHeaderKey(server.database.db, next, scope)).toBe(0);
     const unchanged = await onlyNew.get(user.userId, runner.id);

@@ -53,7 +53,7 @@ describe.skipIf(dialect !== 'postgres')(
       const { userId, tokenId } = await createTokenRepository(database.db).createUser(
         'migrations@example.test',
       );
-      const runners = createRunnerRepository(database.db, testCipher);
+      const runners = createRunnerRepository(database, testCipher);
       const actor = { userId, tokenId };
       const runner = await runners.create(actor, { name: 'm', endpoint: 'http://10.0.0.1:8188' });
       await runners.update(actor, runner.id, { name: 'n' });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase } from '../src/db/database';
 import { preparingClient } from '../src/db/prepared-statements';
 import { dialect } from './support/harness';
 
@@ -52,6 +53,38 @@ describe.skipIf(dialect !== 'postgres')(
         expect(rows.map((row: { statement: string }) => row.statement)).toEqual(texts.slice(0, 2));
       } finally {
         session.release();
+      }
+    });
+
+    it("names the form with a callback too, which pg's pool.query uses", async () => {
+      const pool = new pg.Pool({
+        connectionString: inject('databaseUrl'),
+        max: 1,
+        Client: preparingClient(2),
+      });
+      pools.push(pool);
+      const triple = 'SELECT $1::int * 3 AS n';
+      expect((await pool.query(triple, [2])).rows).toEqual([{ n: 6 }]);
+      expect((await pool.query(triple, [3])).rows).toEqual([{ n: 9 }]);
+      const { rows } = await pool.query(PREPARED);
+      expect(rows).toEqual([
+        { name: expect.stringMatching(/^rr_[0-9a-f]{32}$/), statement: triple },
+      ]);
+    });
+
+    it('prepares the statements the service runs through its database handle', async () => {
+      const database = await openDatabase(
+        { kind: 'postgres', url: inject('databaseUrl') ?? '', poolMax: 1 },
+        { purpose: 'test' },
+      );
+      try {
+        const text = 'SELECT $1::text || $2::text AS s';
+        expect(await database.query(text, ['a', 'b'])).toEqual([{ s: 'ab' }]);
+        expect(await database.query(text, ['c', 'd'])).toEqual([{ s: 'cd' }]);
+        const rows = await database.query<{ statement: string }>(PREPARED, []);
+        expect(rows.map((row) => row.statement)).toContain(text);
+      } finally {
+        await database.close();
       }
     });
 

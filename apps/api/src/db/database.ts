@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config';
 import { acquireEmbeddedLock } from './embedded-lock';
@@ -9,6 +9,14 @@ import type { Database } from './schema';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
+  /**
+   * Runs one statement with its parameters and answers the rows: how the hot paths run their
+   * fixed texts. On Postgres it goes to the pool directly, as Kysely's connection layer cost more
+   * CPU per call than the rest of a GET (docs/performance.md). On PGlite it goes through Kysely,
+   * whose driver serialises the one connection, so a statement never lands inside another
+   * caller's transaction.
+   */
+  query<Row>(text: string, values: readonly unknown[]): Promise<Row[]>;
   readonly kind: DatabaseTarget['kind'];
   /** Answers within `timeoutMs` whether a trivial query succeeds. */
   isReady(timeoutMs?: number): Promise<boolean>;
@@ -55,6 +63,8 @@ function openPostgres(url: string, poolMax: number, options: OpenDatabaseOptions
   return {
     db,
     kind: 'postgres',
+    query: async <Row>(text: string, values: readonly unknown[]) =>
+      (await pool.query(text, values as unknown[])).rows as Row[],
     isReady: (timeoutMs) => ping(db, timeoutMs),
     close: () => db.destroy(),
   };
@@ -85,6 +95,8 @@ export function wrapPGlite(
   return {
     db,
     kind,
+    query: async <Row>(text: string, values: readonly unknown[]) =>
+      (await db.executeQuery<Row>(CompiledQuery.raw(text, [...values]))).rows as Row[],
     isReady: (timeoutMs) => ping(db, timeoutMs),
     async close() {
       try {

@@ -12,7 +12,8 @@ export const MAX_PREPARED_STATEMENTS = 500;
  *
  * Every text the service sends comes from its own code with values as parameters, so the set of
  * texts is small and fixed; the cap keeps memory bounded on both sides should that ever change.
- * Only the (text, values) form Kysely uses is named; any other call passes through untouched.
+ * Only the (text, values) form is named, with or without a callback: Kysely calls it so, and
+ * pg's own `pool.query` adds the callback. Any other call passes through untouched.
  */
 export function preparingClient(maxStatements = MAX_PREPARED_STATEMENTS): typeof pg.Client {
   const names = new Map<string, string>();
@@ -28,10 +29,16 @@ export function preparingClient(maxStatements = MAX_PREPARED_STATEMENTS): typeof
   return class PreparingClient extends pg.Client {
     // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this forwards them all.
     override query(...args: any[]): any {
-      const [text, values] = args;
-      if (args.length === 2 && typeof text === 'string' && Array.isArray(values)) {
-        const name = nameOf(text);
-        if (name !== undefined) return super.query({ name, text, values });
+      const [text, values, callback] = args;
+      const withValues =
+        (args.length === 2 || (args.length === 3 && typeof callback === 'function')) &&
+        typeof text === 'string' &&
+        Array.isArray(values);
+      const name = withValues ? nameOf(text) : undefined;
+      if (name !== undefined) {
+        return args.length === 3
+          ? super.query({ name, text, values }, callback)
+          : super.query({ name, text, values });
       }
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       return (super.query as (...forwarded: any[]) => any)(...args);

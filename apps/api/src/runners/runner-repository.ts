@@ -6,8 +6,9 @@ import type {
   RunnerEvent,
   RunnerListQuery,
 } from '@runner-registry/contract';
-import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Database, RunnerEventRow, RunnerRow } from '../db/schema';
+import { type RawBuilder, sql } from 'kysely';
+import type { DatabaseHandle } from '../db/database';
+import type { RunnerEventRow, RunnerRow } from '../db/schema';
 import type { HeaderCipher } from './header-cipher';
 
 /** Who makes a change: the user, and the API token the request carried. */
@@ -77,7 +78,11 @@ const UPDATE_RUNNER = `
  * and each query stays within one tenant. Every change writes its audit event in the same
  * statement, so a change and its event exist together or not at all.
  */
-export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCipher) {
+export function createRunnerRepository(
+  database: Pick<DatabaseHandle, 'db' | 'query'>,
+  cipher: HeaderCipher,
+) {
+  const { db } = database;
   const toRunner = (row: RunnerRow): Runner => ({
     id: row.id,
     user_id: row.user_id,
@@ -116,8 +121,7 @@ export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCiphe
     },
 
     async get(userId: string, id: string): Promise<Runner | undefined> {
-      const { rows } = await db.executeQuery(CompiledQuery.raw(GET_RUNNER, [userId, id]));
-      const row = rows[0] as RunnerRow | undefined;
+      const [row] = await database.query<RunnerRow>(GET_RUNNER, [userId, id]);
       return row && toRunner(row);
     },
 
@@ -156,20 +160,17 @@ export function createRunnerRepository(db: Kysely<Database>, cipher: HeaderCiphe
       changes: RunnerChanges,
       expectedUpdatedAt?: string,
     ): Promise<Runner | undefined> {
-      const { rows } = await db.executeQuery(
-        CompiledQuery.raw(UPDATE_RUNNER, [
-          actor.userId,
-          id,
-          changes.name ?? null,
-          changes.endpoint ?? null,
-          changes.status ?? null,
-          changes.tags ?? null,
-          changes.headers === undefined ? null : sealed(id, changes.headers),
-          expectedUpdatedAt ?? null,
-          actor.tokenId,
-        ]),
-      );
-      const row = rows[0] as RunnerRow | undefined;
+      const [row] = await database.query<RunnerRow>(UPDATE_RUNNER, [
+        actor.userId,
+        id,
+        changes.name ?? null,
+        changes.endpoint ?? null,
+        changes.status ?? null,
+        changes.tags ?? null,
+        changes.headers === undefined ? null : sealed(id, changes.headers),
+        expectedUpdatedAt ?? null,
+        actor.tokenId,
+      ]);
       if (row) return toRunner(row);
       if (expectedUpdatedAt !== undefined && (await this.get(actor.userId, id))) {
         throw new StaleRunnerError('The runner has changed since the given updated_at');
