@@ -42,7 +42,13 @@ export interface Context extends Services {
 export const createContext = (
   services: Services,
   req: { readonly headers: { readonly authorization?: string | undefined } },
-): Context => ({ ...services, authorization: req.headers.authorization });
+): Context => ({
+  runners: services.runners,
+  runnerHttp: services.runnerHttp,
+  auth: services.auth,
+  logger: services.logger,
+  authorization: req.headers.authorization,
+});
 
 /** What each HTTP face is built from. */
 export interface FaceOptions {
@@ -202,32 +208,45 @@ const MIDDLEWARE_MARKER = 'middlewareMarker';
  * Runs a procedure as calling it does (`procedure(opts)` in tRPC 11): each middleware in turn,
  * `next()` merging the ctx it is given and replacing input or raw input, a throw becoming a
  * failed result, the resolver last. The same middlewares, validation and resolver run with the
- * same arguments; what differs is that the options are copied with object spread rather than
- * tRPC's `defineProperty`-based helper, which on the update path cost more CPU than the input
- * validation (docs/performance.md). The tRPC handler's differential test holds the two equal:
+ * same arguments; what differs is that each level's options are one plain object literal rather
+ * than copies made by tRPC's `defineProperty`-based helper, which on the update path cost more
+ * CPU than the input validation (docs/performance.md). The tRPC handler's differential test holds the two equal:
  * tRPC's express adapter still calls procedures tRPC's way.
  */
 export async function callProcedure(procedure: AnyProcedure, call: ProcedureCall) {
   const { middlewares, meta } = (procedure as unknown as ProcedureChain)._def;
-  const step = async (index: number, opts: ChainOptions): Promise<MiddlewareResult> => {
+  const { type, path, signal, batchIndex } = call;
+  // Every object below has one fixed shape, so V8 builds each without a generic copy.
+  const step = async (
+    index: number,
+    ctx: object,
+    input: unknown,
+    getRawInput: () => Promise<unknown>,
+  ): Promise<MiddlewareResult> => {
     try {
       const middleware = middlewares[index] as Middleware;
       return await middleware({
-        ...opts,
+        ctx,
+        type,
+        path,
+        input,
+        getRawInput,
         meta,
+        signal,
+        batchIndex,
         next: (next) =>
-          step(index + 1, {
-            ...opts,
-            ctx: next?.ctx ? { ...opts.ctx, ...next.ctx } : opts.ctx,
-            input: next && 'input' in next ? next.input : opts.input,
-            getRawInput: next?.getRawInput ?? opts.getRawInput,
-          }),
+          step(
+            index + 1,
+            next?.ctx ? { ...ctx, ...next.ctx } : ctx,
+            next && 'input' in next ? next.input : input,
+            next?.getRawInput ?? getRawInput,
+          ),
       });
     } catch (cause) {
       return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: MIDDLEWARE_MARKER };
     }
   };
-  const result = await step(0, { ...call, input: undefined });
+  const result = await step(0, call.ctx, undefined, call.getRawInput);
   if (!result) {
     throw new TRPCError({
       code: 'INTERNAL_SERVER_ERROR',
