@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Express } from 'express';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFound } from './http/errors';
-import { logRequest } from './http/request-log';
+import { requestLogger } from './http/request-log';
 import { createWebAppRouter, DEFAULT_WEB_DIST } from './http/web-app';
 import { createDocsRouter } from './rest/docs';
 import { createOpenApiDocument } from './rest/openapi';
@@ -61,9 +61,9 @@ export function createRequestListener(options: AppOptions): RequestListener {
   const app = createApp(options);
   const rest = createRestHandler(options);
   const trpc = createTrpcHandler(options);
-  const { logger } = options.services;
+  const logRequest = requestLogger(options.services.logger);
   return (req: IncomingMessage, res: ServerResponse) => {
-    logRequest(logger, req, res);
+    logRequest(req, res);
     if (!rest(req, res) && !trpc(req, res)) app(req, res);
   };
 }

@@ -4,11 +4,22 @@ import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export type RequestLogger = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
  * One log line per request: id, method, route, status, latency. Never headers, query or body.
  * Also sets the headers every answer carries: the request id and `nosniff`.
+ *
+ * The line's fields are fixed and none is a secret, so it is written by a child logger without
+ * the key redaction (a second line of defence for other call sites): on a busy service the
+ * redaction pass over every request line was a measurable share of the CPU (docs/performance.md).
  */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+export function requestLogger(logger: Logger): RequestLogger {
+  const lines = logger.child({}, { redact: [] });
+  return (req, res) => logRequest(lines, req, res);
+}
+
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = process.hrtime.bigint();
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
