@@ -51,7 +51,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     cases: values.cases.split(','),
     big: values.big,
     profile: values.profile ? caseKey(values['profile-case']) : undefined,
-    rounds: number('--rounds', values.rounds ?? (values.quick ? '1' : '2')),
+    rounds: number('--rounds', values.rounds ?? (values.quick ? '1' : '3')),
     embedded: !values['no-embedded'],
     databaseUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   };
