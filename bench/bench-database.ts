@@ -15,8 +15,11 @@ export interface SeededUser {
 export const MEASURED_USER_EMAIL = 'bench@example.com';
 
 /** A Postgres database of its own, on the server of `serverUrl`, dropped at cleanup. */
+let created = 0;
+
 export async function createBenchDatabase(serverUrl: string): Promise<string> {
-  const name = `runner_registry_bench_${process.pid}_${Date.now()}`;
+  created += 1;
+  const name = `runner_registry_bench_${process.pid}_${Date.now()}_${created}`;
   await withMaintenance(serverUrl, (client) =>
     client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`),
   );

@@ -13,7 +13,10 @@ export interface MatrixOptions {
   readonly rounds: number;
   readonly user: SeededUser;
   readonly service: ServerProcess;
+  /** The other side of each cell: the floor, or the service on another database. */
   readonly floor?: ServerProcess;
+  /** Whose token and runner ids the floor's side uses, where its database is another one. */
+  readonly floorUser?: SeededUser;
   /**
    * Runs before each case and connection count. On Postgres it vacuums: the update cases leave
    * dead row versions behind, and a list measured right after them would count those, not
@@ -63,11 +66,12 @@ function drive(
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
+  const user = target === options.floor && options.floorUser ? options.floorUser : options.user;
   return runLoad({
     url: target.url,
     pid: target.pid,
-    token: options.user.token,
-    runnerIds: options.user.runnerIds,
+    token: user.token,
+    runnerIds: user.runnerIds,
     benchCase,
     connections,
     seconds,

@@ -44,6 +44,33 @@ export function resultsTable(measurements: readonly Measurement[]): string {
   return markdown(header, rows);
 }
 
+/** 1M against 10k, measured in turns: `service` ran on the 1M database, `floor` on the 10k one. */
+export function sizesTable(sizes: readonly Measurement[]): string {
+  const header = [
+    'case',
+    'conns',
+    'req/s 1M',
+    'req/s 10k',
+    '1M ÷ 10k',
+    'p99 ms 1M / 10k',
+    'CPU µs/req 1M / 10k',
+    'Postgres CPU µs/req 1M / 10k',
+    'failed',
+  ];
+  const rows = sizes.map(({ benchCase, connections, service: big, floor: small }) => [
+    benchCase.label,
+    String(connections),
+    fixed(big.reqPerSec),
+    small ? fixed(small.reqPerSec) : '–',
+    ratio(big.reqPerSec, small?.reqPerSec),
+    `${fixed(big.p99Ms, 1)} / ${small ? fixed(small.p99Ms, 1) : '–'}`,
+    `${fixed(big.cpuUsPerRequest)} / ${small ? fixed(small.cpuUsPerRequest) : '–'}`,
+    `${fixed(big.dbCpuUsPerRequest)} / ${small ? fixed(small.dbCpuUsPerRequest) : '–'}`,
+    String(big.failures + (small?.failures ?? 0)),
+  ]);
+  return markdown(header, rows);
+}
+
 export function targetsTable(checks: readonly TargetCheck[]): string {
   const verdict = (pass: boolean | undefined) =>
     pass === undefined ? 'n/a' : pass ? 'pass' : 'FAIL';
