@@ -11,8 +11,8 @@ export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   /**
    * Runs one statement with its parameters and answers the rows: how the hot paths run their
-   * fixed texts. On Postgres it goes to the pool directly, as Kysely's connection layer cost more
-   * CPU per call than the rest of a GET (docs/performance.md). On PGlite it goes through Kysely,
+   * fixed texts. On Postgres it goes to the pool directly: Kysely's connection layer added
+   * ≈ 12 µs of CPU per query (docs/performance.md). On PGlite it goes through Kysely,
    * whose driver serialises the one connection, so a statement never lands inside another
    * caller's transaction.
    */

@@ -31,8 +31,8 @@ const DECRYPTED_CACHE_CHARS = 8 * 1024 * 1024;
  *
  * Decrypted headers are remembered by runner id and the whole envelope (key id, IV, ciphertext
  * and tag), up to 8 Mi characters, oldest first out: every answer that carries a runner
- * decrypts its headers, and setting up a decipher cost more CPU than the rest of a GET
- * (docs/performance.md). Only what decrypted and authenticated is remembered, and only for the
+ * decrypts its headers, and setting up a decipher each time was a measurable share of the CPU a
+ * GET or an update costs (≈ 9 µs of a few hundred; docs/performance.md). Only what decrypted and authenticated is remembered, and only for the
  * exact envelope and runner it was read from, so a changed or copied ciphertext is decrypted (or
  * refused) afresh. It keeps plaintexts in process memory, where the keys that decrypt every row
  * already are; nothing more is exposed to someone who can read it.
