@@ -14,32 +14,26 @@ import {
 } from '../trpc';
 import { type RestRoute, restRoutes } from './routes';
 
-// Each route calls its procedure as the tRPC face does: the same middleware (auth,
-// availability), the same validation and the same handler.
-const PROCEDURES: Record<RestRoute['procedure'], AnyProcedure> = {
-  'runner.create': runnerRouter.create,
-  'runner.get': runnerRouter.get,
-  'runner.list': runnerRouter.list,
-  'runner.update': runnerRouter.update,
-  'runner.delete': runnerRouter.delete,
-  'runner.select': runnerRouter.select,
-  'runner.check': runnerRouter.check,
-  'runner.interrupt': runnerRouter.interrupt,
-  'runner.events': runnerRouter.events,
-};
-
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
 /** A route of the table, matched by method and by path segments (`{id}` matches one segment). */
 interface CompiledRoute {
   readonly route: RestRoute;
+  /**
+   * The procedure it calls, as the tRPC face does: the same middleware (auth, availability),
+   * the same validation and the same handler.
+   */
+  readonly procedure: AnyProcedure;
   readonly method: string;
   readonly segments: readonly string[];
 }
 
+const PREFIX = 'runner.';
+
 const COMPILED: readonly CompiledRoute[] = restRoutes.map((route) => ({
   route,
+  procedure: runnerRouter[route.procedure.slice(PREFIX.length) as keyof typeof runnerRouter],
   method: route.method.toUpperCase(),
   segments: route.path.split('/').slice(1),
 }));
@@ -164,7 +158,7 @@ export function createRestHandler({ services, production }: FaceOptions): RestHa
   const run = async (
     req: IncomingMessage,
     res: ServerResponse,
-    route: RestRoute,
+    { route, procedure }: CompiledRoute,
     params: Record<string, string>,
     search: string,
   ) => {
@@ -172,7 +166,6 @@ export function createRestHandler({ services, production }: FaceOptions): RestHa
     try {
       const body = route.request.body ? await readJsonBody(req) : undefined;
       const input = procedureInput(route, params, search, body);
-      const procedure = PROCEDURES[route.procedure];
       const rawInput = withIfMatch(route, req, input);
       const output = await callProcedure(procedure, {
         ctx,
@@ -226,7 +219,7 @@ export function createRestHandler({ services, production }: FaceOptions): RestHa
         return true;
       }
       if (compiled.method === method) {
-        void run(req, res, compiled.route, match.params, search);
+        void run(req, res, compiled, match.params, search);
         return true;
       }
       allowed.push(compiled.method);
