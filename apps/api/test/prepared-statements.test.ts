@@ -12,16 +12,17 @@ describe.skipIf(dialect !== 'postgres')(
     const pools: pg.Pool[] = [];
     afterAll(() => Promise.all(pools.map((pool) => pool.end())));
 
-    /** A client of a pool of its own (one connection: a fresh session) naming up to `cap` texts. */
-    async function client(cap: number) {
+    /** A pool of one connection (a fresh session) whose client names up to `cap` texts. */
+    function onePool(cap: number) {
       const pool = new pg.Pool({
         connectionString: inject('databaseUrl'),
         max: 1,
         Client: preparingClient(cap),
       });
       pools.push(pool);
-      return pool.connect();
+      return pool;
     }
+    const client = (cap: number) => onePool(cap).connect();
 
     it('names each text once, reuses it with new values, and answers as an unnamed query would', async () => {
       const session = await client(2);
@@ -57,12 +58,7 @@ describe.skipIf(dialect !== 'postgres')(
     });
 
     it("names the form with a callback too, which pg's pool.query uses", async () => {
-      const pool = new pg.Pool({
-        connectionString: inject('databaseUrl'),
-        max: 1,
-        Client: preparingClient(2),
-      });
-      pools.push(pool);
+      const pool = onePool(2);
       const triple = 'SELECT $1::int * 3 AS n';
       expect((await pool.query(triple, [2])).rows).toEqual([{ n: 6 }]);
       expect((await pool.query(triple, [3])).rows).toEqual([{ n: 9 }]);
