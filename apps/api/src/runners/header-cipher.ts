@@ -52,6 +52,7 @@ export function createHeaderCipher(
   let cachedChars = 0;
   const remember = (cacheKey: string, headers: Record<string, string>, plaintext: string) => {
     const chars = cacheKey.length + plaintext.length;
+    // No one runner's headers may take more than a 64th of the room.
     if (chars > cacheChars / 64) return;
     for (const [oldest, entry] of decrypted) {
       if (cachedChars + chars <= cacheChars) break;
